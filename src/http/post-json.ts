@@ -1,0 +1,65 @@
+import { InvalidResponseError } from '../errors/invalid-response-error';
+import { mapFetchError } from './map-fetch-error';
+import { errorFromResponse } from './provider-error';
+
+/** One HTTP request to a provider. */
+export interface ProviderRequest {
+  /** Absolute URL. */
+  url: string;
+  /** The fetch to use. */
+  fetch: typeof globalThis.fetch;
+  /** Request headers (auth included). */
+  headers: Record<string, string>;
+  /** JSON body; omitted for GET. */
+  body?: unknown;
+  /** HTTP method; POST when a body is given, GET otherwise. */
+  method?: string;
+  /** Aborts the request at the socket. */
+  signal?: AbortSignal;
+  /** Provider id, for errors. */
+  provider: string;
+  /** Model, for errors. */
+  model?: string;
+}
+
+/**
+ * Sends the request and returns the successful response; a failed status or transport throws a typed
+ * error. The body is serialised once, here.
+ */
+export async function sendProviderRequest(request: ProviderRequest): Promise<Response> {
+  let response: Response;
+  const hasBody = request.body !== undefined;
+  try {
+    response = await request.fetch(request.url, {
+      method: request.method ?? (hasBody ? 'POST' : 'GET'),
+      headers: hasBody ? { 'content-type': 'application/json', ...request.headers } : request.headers,
+      body: hasBody ? JSON.stringify(request.body) : undefined,
+      signal: request.signal,
+    });
+  } catch (error) {
+    throw mapFetchError(error, request.provider, request.signal);
+  }
+  if (!response.ok) throw await errorFromResponse(response, request.provider, request.model);
+  return response;
+}
+
+/** Sends the request and parses a JSON answer; garbage becomes `InvalidResponseError`. */
+export async function requestJson<T>(request: ProviderRequest): Promise<T> {
+  const response = await sendProviderRequest(request);
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw mapFetchError(error, request.provider, request.signal);
+  }
+  return parseProviderJson<T>(text, request.provider, request.model);
+}
+
+/** `JSON.parse` whose failure says which provider sent garbage. */
+export function parseProviderJson<T>(text: string, provider: string, model?: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new InvalidResponseError(`${provider}: response is not valid JSON (${text.slice(0, 80)})`, { provider, model, cause: error });
+  }
+}

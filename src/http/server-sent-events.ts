@@ -1,0 +1,53 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { mapFetchError } from './map-fetch-error';
+
+/** One server-sent event: its `event:` name (if any) and its `data:` payload. */
+export interface ServerSentEvent {
+  /** The `event:` field; undefined when the server sent none. */
+  event?: string;
+  /** The joined `data:` lines. */
+  data: string;
+}
+
+/**
+ * Decodes an SSE body (LF, CR or CRLF framing; comments such as `: keep-alive` are dropped). A read
+ * failure throws a typed network error; leaving the loop early cancels the body.
+ */
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  provider: string,
+  signal?: AbortSignal,
+): AsyncGenerator<ServerSentEvent> {
+  const pending: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => pending.push(event) });
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let finished = false;
+  try {
+    while (true) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw mapFetchError(error, provider, signal);
+      }
+      if (chunk.done) {
+        parser.feed(decoder.decode());
+        // A last event without its blank line (some servers end on `data: [DONE]\n`) still counts.
+        parser.reset({ consume: true });
+      } else {
+        parser.feed(decoder.decode(chunk.value, { stream: true }));
+      }
+      for (let index = 0; index < pending.length; index++) {
+        const message = pending[index]!;
+        yield message.event === undefined ? { data: message.data } : { event: message.event, data: message.data };
+      }
+      pending.length = 0;
+      if (chunk.done) break;
+    }
+    finished = true;
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}

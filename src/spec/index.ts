@@ -1,0 +1,9 @@
+export type * from './message';
+export type * from './tool';
+export type * from './usage';
+export type * from './chat';
+export type * from './stream';
+export type * from './embedding';
+export type * from './model-info';
+export type * from './provider';
+export type * from './attempt';
