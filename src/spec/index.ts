@@ -7,3 +7,5 @@ export type * from './embedding';
 export type * from './model-info';
 export type * from './provider';
 export type * from './attempt';
+export type * from './request';
+export type * from './result';
