@@ -1,0 +1,2 @@
+export { createCohere } from './cohere-provider';
+export type { CohereProviderOptions } from './cohere-options';
