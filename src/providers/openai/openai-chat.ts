@@ -1,0 +1,72 @@
+import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { requestJson } from '../../http/post-json';
+import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
+import type { ProviderCallContext } from '../../spec/provider';
+import type { ToolCall } from '../../spec/tool';
+import { generateToolCallId, parseToolArguments, readOpenAIContent, readOpenAIReasoning } from './openai-content';
+import type { OpenAIEndpoint } from './openai-endpoint';
+import { errorFromOpenAIPayload } from './openai-error';
+import { mapOpenAIFinishReason } from './openai-finish-reason';
+import { buildOpenAIChatBody } from './openai-request-body';
+import { estimateUsage, normalizeOpenAIUsage } from './openai-usage';
+
+interface ChatCompletionToolCall {
+  id?: string;
+  function?: { name?: string; arguments?: string | Record<string, unknown> };
+}
+
+interface ChatCompletion {
+  id?: string;
+  model?: string;
+  choices?: Array<{ message?: Record<string, unknown> & { tool_calls?: ChatCompletionToolCall[] | null }; finish_reason?: string | null }>;
+  usage?: unknown;
+  x_groq?: { usage?: unknown };
+}
+
+function readToolCalls(raw: ChatCompletionToolCall[] | null | undefined): ToolCall[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((call) => {
+    const args = call.function?.arguments;
+    // A few servers send arguments as an object instead of a JSON string.
+    const rawArguments = typeof args === 'string' ? args : args === undefined || args === null ? '' : JSON.stringify(args);
+    return { id: call.id || generateToolCallId(), name: call.function?.name ?? '', arguments: parseToolArguments(rawArguments), rawArguments };
+  });
+}
+
+/** One non-streaming Chat Completions call. */
+export async function openAIChat(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
+  const completion = await requestJson<ChatCompletion>({
+    url: `${endpoint.baseUrl}/chat/completions`,
+    fetch: context.fetch,
+    headers: endpoint.headers(context),
+    body: buildOpenAIChatBody(call, endpoint, false),
+    signal: context.signal,
+    provider: endpoint.provider,
+    model: call.model,
+  });
+  const payloadError = errorFromOpenAIPayload(completion, endpoint.provider, call.model);
+  if (payloadError) throw payloadError;
+  const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
+  if (!choice || typeof choice.message !== 'object' || choice.message === null) {
+    throw new InvalidResponseError(`${endpoint.provider}: chat completion has no choices[0].message`, { provider: endpoint.provider, model: call.model });
+  }
+  const message = choice.message;
+  const content = readOpenAIContent(message.content);
+  const reasoning = readOpenAIReasoning(message) + content.reasoning;
+  const toolCalls = readToolCalls(message.tool_calls);
+  const usage =
+    normalizeOpenAIUsage(completion.usage) ??
+    normalizeOpenAIUsage(completion.x_groq?.usage) ??
+    estimateUsage(call.messages, content.text.length + reasoning.length + toolCalls.reduce((sum, tool) => sum + tool.rawArguments.length, 0));
+  const result: ProviderChatResult = {
+    text: content.text,
+    toolCalls,
+    finishReason: mapOpenAIFinishReason(choice.finish_reason, toolCalls.length > 0),
+    usage,
+  };
+  if (reasoning.length > 0) result.reasoning = reasoning;
+  if (typeof choice.finish_reason === 'string') result.rawFinishReason = choice.finish_reason;
+  if (completion.id) result.responseId = completion.id;
+  if (completion.model) result.model = completion.model;
+  return result;
+}

@@ -1,0 +1,53 @@
+import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { requestJson } from '../../http/post-json';
+import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
+import type { ProviderCallContext } from '../../spec/provider';
+import type { OpenAIEndpoint } from './openai-endpoint';
+import { errorFromOpenAIPayload } from './openai-error';
+
+interface EmbeddingResponse {
+  data?: Array<{ index?: number; embedding?: unknown }>;
+  model?: string;
+  usage?: { prompt_tokens?: number; total_tokens?: number };
+}
+
+/** `POST /embeddings`; vectors come back in input order whatever order the server lists them in. */
+export async function openAIEmbed(endpoint: OpenAIEndpoint, call: ProviderEmbedCall, context: ProviderCallContext): Promise<ProviderEmbedResult> {
+  const provider = endpoint.provider;
+  const body: Record<string, unknown> = { model: call.model, input: call.input, encoding_format: 'float' };
+  if (call.dimensions !== undefined) body.dimensions = call.dimensions;
+  if (call.providerOptions) {
+    Object.assign(body, call.providerOptions[endpoint.wireFormat]);
+    if (provider !== endpoint.wireFormat) Object.assign(body, call.providerOptions[provider]);
+  }
+  const response = await requestJson<EmbeddingResponse>({
+    url: `${endpoint.baseUrl}/embeddings`,
+    fetch: context.fetch,
+    headers: endpoint.headers(context),
+    body,
+    signal: context.signal,
+    provider,
+    model: call.model,
+  });
+  const payloadError = errorFromOpenAIPayload(response, provider, call.model);
+  if (payloadError) throw payloadError;
+  const data = Array.isArray(response?.data) ? response.data : undefined;
+  if (!data || data.length !== call.input.length) {
+    throw new InvalidResponseError(`${provider}: expected ${call.input.length} embeddings, got ${data?.length ?? 'none'}`, { provider, model: call.model });
+  }
+  const ordered = [...data].sort((left, right) => (left.index ?? 0) - (right.index ?? 0));
+  const embeddings = ordered.map((item) => {
+    if (!Array.isArray(item.embedding) || item.embedding.some((value) => typeof value !== 'number')) {
+      throw new InvalidResponseError(`${provider}: embedding is not a list of numbers (base64 encoding is not supported)`, { provider, model: call.model });
+    }
+    return item.embedding as number[];
+  });
+  const reported = response.usage?.prompt_tokens ?? response.usage?.total_tokens;
+  const usage: ProviderEmbedResult['usage'] =
+    typeof reported === 'number'
+      ? { inputTokens: reported }
+      : { inputTokens: Math.ceil(call.input.reduce((sum, text) => sum + text.length, 0) / 4), estimated: true };
+  const result: ProviderEmbedResult = { embeddings, usage };
+  if (response.model) result.model = response.model;
+  return result;
+}

@@ -1,0 +1,50 @@
+import { ConfigurationError } from '../../errors/configuration-error';
+import type { LanguageModelProvider } from '../../spec/provider';
+import { openAIKnownModels } from './openai-models';
+import { openAIQuirks } from './openai-quirks';
+import { createOpenAIWireProvider } from './openai-wire-provider';
+
+/** Options of `createOpenAI`. */
+export interface OpenAIProviderOptions {
+  /** The managed API key. Omit it to serve only users' own (BYOK) keys. Never read from the environment here. */
+  apiKey?: string;
+  /** Base URL (default `https://api.openai.com/v1`); point it at a proxy or Azure's `/openai/v1` endpoint. */
+  baseUrl?: string;
+  /** Sent as `OpenAI-Organization`. */
+  organization?: string;
+  /** Sent as `OpenAI-Project`. */
+  project?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Instance id used in model refs (default `openai`). */
+  id?: string;
+  /** Model for requests that name only the provider (default `gpt-4o-mini`). */
+  defaultModel?: string;
+  /** Embedding model for embed requests that name only the provider (default `text-embedding-3-small`). */
+  defaultEmbeddingModel?: string;
+}
+
+/** The OpenAI Chat Completions, Embeddings and Models adapter. */
+export function createOpenAI(options: OpenAIProviderOptions = {}): LanguageModelProvider {
+  const id = options.id ?? 'openai';
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) {
+    throw new ConfigurationError(`createOpenAI: id must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(id)})`);
+  }
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.organization) headers['openai-organization'] = options.organization;
+  if (options.project) headers['openai-project'] = options.project;
+  return createOpenAIWireProvider({
+    id,
+    wireFormat: 'openai',
+    baseUrl: options.baseUrl ?? 'https://api.openai.com/v1',
+    apiKey: options.apiKey,
+    authStyle: 'bearer',
+    local: false,
+    headers,
+    quirks: openAIQuirks,
+    defaultModel: options.defaultModel ?? 'gpt-4o-mini',
+    defaultEmbeddingModel: options.defaultEmbeddingModel ?? 'text-embedding-3-small',
+    knownModels: openAIKnownModels(id),
+    embeddings: true,
+  });
+}

@@ -1,0 +1,61 @@
+import type { Message } from '../../spec/message';
+import type { Usage } from '../../spec/usage';
+
+/** The usage object of a Chat Completions response, with the fields compatible servers add. */
+export interface OpenAIUsagePayload {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  /** DeepSeek's name for cached prompt tokens. */
+  prompt_cache_hit_tokens?: number | null;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Normalises a Chat Completions usage object; undefined when it holds no token counts. */
+export function normalizeOpenAIUsage(raw: unknown): Usage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const usage = raw as OpenAIUsagePayload;
+  const prompt = count(usage.prompt_tokens);
+  const completion = count(usage.completion_tokens);
+  if (prompt === undefined && completion === undefined) return undefined;
+  const inputTokens = prompt ?? 0;
+  let outputTokens = completion ?? 0;
+  const reasoningTokens = count(usage.completion_tokens_details?.reasoning_tokens);
+  const cachedInputTokens = count(usage.prompt_tokens_details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens);
+  // xAI counts reasoning outside `completion_tokens` (total = prompt + completion + reasoning); our
+  // `outputTokens` always includes reasoning, so add it back when the total proves it was left out.
+  const total = count(usage.total_tokens);
+  if (reasoningTokens && total !== undefined && total === inputTokens + outputTokens + reasoningTokens) {
+    outputTokens += reasoningTokens;
+  }
+  const result: Usage = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  if (cachedInputTokens !== undefined) result.cachedInputTokens = cachedInputTokens;
+  if (reasoningTokens !== undefined) result.reasoningTokens = reasoningTokens;
+  return result;
+}
+
+// About four characters per token for English text: good enough for budgets when a server reports nothing.
+const charactersPerToken = 4;
+
+function messageCharacters(message: Message): number {
+  if (typeof message.content === 'string') return message.content.length;
+  let characters = 0;
+  for (const part of message.content) {
+    if (part.type === 'text' || part.type === 'reasoning') characters += part.text.length;
+    else if (part.type === 'tool-call') characters += JSON.stringify(part.arguments ?? {}).length + part.toolName.length;
+  }
+  return characters;
+}
+
+/** A flagged estimate for servers that report no usage (some local and proxy servers). */
+export function estimateUsage(messages: Message[], outputCharacters: number): Usage {
+  const inputCharacters = messages.reduce((sum, message) => sum + messageCharacters(message), 0);
+  const inputTokens = Math.ceil(inputCharacters / charactersPerToken);
+  const outputTokens = Math.ceil(outputCharacters / charactersPerToken);
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
+}
