@@ -116,6 +116,12 @@ export function createKeyVault(options: KeyVaultOptions): KeyVault {
       }
     }
     if (verifyOptions.keyCheck !== undefined) {
+      const checkKeyId = safeKeyId(verifyOptions.keyCheck);
+      if (checkKeyId !== undefined && !keyIds.includes(checkKeyId)) {
+        throw new VaultError(
+          `The stored key check was written with master key id '${checkKeyId}', which is not in the key ring (ids: ${keyIds.join(', ')}): configure that key, or a ring that still holds it`,
+        );
+      }
       let opened: string;
       try {
         opened = await decrypt(verifyOptions.keyCheck, keyCheckBinding);

@@ -31,14 +31,20 @@ function validateMaterial(material: MasterKeyMaterial | undefined | null, label:
     if (hexPattern.test(text)) {
       bytes = new Uint8Array(32);
       for (let index = 0; index < 32; index += 1) bytes[index] = Number.parseInt(text.slice(index * 2, index * 2 + 2), 16);
+    } else if (/^[0-9a-fA-F]{16,}$/.test(text)) {
+      // Only hex digits: meant as hex (random base64 of 32 bytes is never all hex digits).
+      throw new ConfigurationError(
+        `${label} is too ${text.length < 64 ? 'short' : 'long'} (${text.length} hex characters): AES-256 needs 32 bytes, ${howToMakeOne}`,
+      );
     } else {
       bytes = decodeBase64Any(text);
       if (bytes === undefined) {
         throw new ConfigurationError(`${label} is not hex or base64 (a string of ${text.length} characters): pass ${howToMakeOne}`);
       }
       if (bytes.length !== 32) {
-        const hint = /^[0-9a-fA-F]+$/.test(text) ? `${text.length} hex characters` : `base64 of ${bytes.length} bytes`;
-        throw new ConfigurationError(`${label} is too ${bytes.length < 32 ? 'short' : 'long'} (${hint}): AES-256 needs 32 bytes, ${howToMakeOne}`);
+        throw new ConfigurationError(
+          `${label} is too ${bytes.length < 32 ? 'short' : 'long'} (base64 of ${bytes.length} bytes): AES-256 needs 32 bytes, ${howToMakeOne}`,
+        );
       }
     }
     return rejectPlaceholder(bytes, label);
