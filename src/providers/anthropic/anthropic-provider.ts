@@ -1,0 +1,73 @@
+import { ConfigurationError } from '../../errors/configuration-error';
+import type { ProviderChatCall } from '../../spec/chat';
+import type { ProviderCallContext, LanguageModelProvider } from '../../spec/provider';
+import { anthropicChat, type AnthropicChatResult } from './anthropic-chat';
+import type { AnthropicConfig } from './anthropic-config';
+import { anthropicKnownModels } from './anthropic-known-models';
+import { listAnthropicModels } from './anthropic-models';
+import { anthropicDefaultMaxTokens } from './anthropic-request-body';
+import { anthropicStream } from './anthropic-stream';
+
+/** Options of `createAnthropic`. */
+export interface AnthropicProviderOptions {
+  /** API key (`x-api-key`). Optional: without it only per-user (BYOK) keys can use this provider. */
+  apiKey?: string;
+  /** Base URL including the version path. Default `https://api.anthropic.com/v1`. */
+  baseUrl?: string;
+  /** Extra headers on every request (`anthropic-beta`, a proxy's auth…). */
+  headers?: Record<string, string>;
+  /** Instance id used in model refs. Default `anthropic`. */
+  id?: string;
+  /** Model used when a request names only the provider. Default `claude-haiku-4-5`. */
+  defaultModel?: string;
+  /** `anthropic-version` header. Default `2023-06-01`. */
+  anthropicVersion?: string;
+  /** `max_tokens` when a call sets no `maxTokens` (the API requires one). Default 4096. */
+  defaultMaxTokens?: number;
+}
+
+/** The Anthropic adapter; `chat` also returns thinking blocks with their signatures. */
+export interface AnthropicProvider extends LanguageModelProvider {
+  chat(call: ProviderChatCall, context: ProviderCallContext): Promise<AnthropicChatResult>;
+}
+
+/** Creates an adapter for the Anthropic Messages API (`POST /v1/messages`, SSE streaming, `/v1/models`). */
+export function createAnthropic(options: AnthropicProviderOptions = {}): AnthropicProvider {
+  const providerId = options.id ?? 'anthropic';
+  if (typeof providerId !== 'string' || !/^[A-Za-z0-9._-]+$/.test(providerId)) {
+    throw new ConfigurationError(`createAnthropic: id must be letters, digits, ".", "_" or "-" (got ${JSON.stringify(providerId)})`);
+  }
+  const baseUrl = (options.baseUrl ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '');
+  if (!URL.canParse(baseUrl)) throw new ConfigurationError(`createAnthropic: baseUrl is not a valid URL (${JSON.stringify(baseUrl)})`, { provider: providerId });
+  const defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
+  if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
+    throw new ConfigurationError(`createAnthropic: defaultMaxTokens must be a positive integer (got ${defaultMaxTokens})`, { provider: providerId });
+  }
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length === 0)) {
+    throw new ConfigurationError('createAnthropic: apiKey must be a non-empty string when given', { provider: providerId });
+  }
+
+  // The key lives only in this closure, so it cannot show up in JSON.stringify or inspect output.
+  const config: AnthropicConfig = {
+    providerId,
+    baseUrl,
+    apiKey: options.apiKey,
+    headers: { ...options.headers },
+    anthropicVersion: options.anthropicVersion ?? '2023-06-01',
+    defaultMaxTokens,
+  };
+  const knownModels = anthropicKnownModels(providerId);
+
+  return {
+    id: providerId,
+    wireFormat: 'anthropic',
+    local: false,
+    defaultModel: options.defaultModel ?? 'claude-haiku-4-5',
+    hasApiKey: options.apiKey !== undefined,
+    baseUrl,
+    knownModels,
+    chat: (call, context) => anthropicChat(config, call, context),
+    stream: (call, context) => anthropicStream(config, call, context),
+    listModels: (context) => listAnthropicModels(config, knownModels, context),
+  };
+}
