@@ -1,0 +1,340 @@
+import pRetry, { AbortError as RetryAbortError } from 'p-retry';
+import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
+import { LLMError } from '../errors/llm-error';
+import { TimeoutError } from '../errors/timeout-error';
+import type { Attempt } from '../spec/attempt';
+import { candidateReference, keyIdentity, type RoutingCandidate } from './candidate';
+import type { CircuitBreaker } from './circuit-breaker';
+import { abortReason, systemClock, type RoutingClock, type RoutingTimer } from './clock';
+import { decideErrorAction, type ErrorActionOptions, type ErrorDecision } from './error-action';
+import type { HealthRecorder } from './health-tracker';
+import { backoffDelay, resolveRetryPolicy, type RetryPolicy } from './retry-policy';
+
+/** What the executor passes to each upstream call. */
+export interface AttemptContext {
+  /** Aborts when the caller aborts, the deadline passes, or the executor gives up on this call. */
+  signal: AbortSignal;
+  /** 1-based position of this candidate's entry in the attempts list. */
+  attemptNumber: number;
+  /** 0 for the first request to this candidate, 1 for its first retry, … */
+  retry: number;
+  /** 1-based count of upstream requests made by the whole call so far (a stable id part for usage records). */
+  requestNumber: number;
+}
+
+/** Fired when the executor leaves a failed candidate. */
+export interface FallbackEvent {
+  /** The candidate that failed. */
+  from: RoutingCandidate;
+  /** The candidate tried next; absent when none was left. */
+  to?: RoutingCandidate;
+  /** Why `from` was left. */
+  error: LLMError;
+  /** The failed attempt, as recorded. */
+  attempt: Attempt;
+}
+
+/** What `executeWithFallback` takes. */
+export interface ExecuteWithFallbackOptions<T> {
+  /** Candidates in the order to try them (the selector's order). */
+  candidates: readonly RoutingCandidate[];
+  /** Makes one upstream call to one candidate; throws an LLMError on failure. */
+  attempt: (candidate: RoutingCandidate, context: AttemptContext) => Promise<T>;
+  /** Deadline for the whole call across every attempt, retry and wait, in milliseconds. */
+  timeoutMs?: number;
+  /**
+   * Timeout of one upstream request, in milliseconds: a request that takes longer fails with a retryable
+   * TimeoutError (retry, then next candidate) while the overall deadline keeps running.
+   */
+  attemptTimeoutMs?: number;
+  /** Absolute deadline (epoch ms, on the injected clock); the earlier of this and `timeoutMs` wins. */
+  deadlineAt?: number;
+  /** The caller's signal: aborting it stops everything at once. */
+  signal?: AbortSignal;
+  /** Retries per candidate. */
+  retry?: RetryPolicy;
+  /** Content-filter policy, see `decideErrorAction`. */
+  contentFilter?: ErrorActionOptions['contentFilter'];
+  /** Shared circuit breaker: open candidates are skipped, outcomes are recorded. */
+  breaker?: CircuitBreaker;
+  /** Passive health tracking: every upstream outcome is recorded. */
+  health?: HealthRecorder;
+  /** Time source and sleeper (default the system clock). */
+  clock?: RoutingClock;
+  /** Random source for jitter (default Math.random). */
+  random?: () => number;
+  /** Longest wait for a cooling-down candidate when nothing else is left (default `retry.maxRetryAfterMs`). */
+  maxCooldownWaitMs?: number;
+  /** Called for every attempt entry as it is settled (success, error or skipped). */
+  onAttempt?: (attempt: Attempt, candidate: RoutingCandidate) => void;
+  /** Called when leaving a failed candidate. */
+  onFallback?: (event: FallbackEvent) => void;
+  /** Called when a provider rejected a key (AuthenticationError); the key is already marked bad in the breaker. */
+  onKeyRejected?: (candidate: RoutingCandidate, error: LLMError) => void;
+}
+
+/** What `executeWithFallback` resolves to. */
+export interface FallbackResult<T> {
+  /** What the serving attempt returned. */
+  value: T;
+  /** The candidate that served. */
+  candidate: RoutingCandidate;
+  /** Every attempt, in order, the serving one last. */
+  attempts: Attempt[];
+}
+
+const attemptsByError = new WeakMap<object, Attempt[]>();
+
+/**
+ * The attempts made before `executeWithFallback` threw `error` (also for errors other than
+ * AllProvidersFailedError: an InvalidRequestError, AbortedError or TimeoutError that stopped the call).
+ */
+export function attemptsOf(error: unknown): Attempt[] | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (error instanceof AllProvidersFailedError) return [...error.attempts];
+  return attemptsByError.get(error);
+}
+
+interface SkipRecord {
+  candidate: RoutingCandidate;
+  retryAt?: number;
+}
+
+/**
+ * Tries candidates in order with per-candidate retries (p-retry), Retry-After, circuit breaking, one
+ * deadline and one abort signal. Resolves with the first success or throws: AllProvidersFailedError
+ * (every candidate failed or was skipped), the error itself when the table says `fail`, AbortedError when
+ * the caller aborted, TimeoutError when the deadline passed. `attemptsOf(error)` lists the attempts.
+ */
+export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions<T>): Promise<FallbackResult<T>> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const policy = resolveRetryPolicy(options.retry);
+  const actionOptions: ErrorActionOptions = { maxRetryAfterMs: policy.maxRetryAfterMs, contentFilter: options.contentFilter };
+  const maxCooldownWaitMs = options.maxCooldownWaitMs ?? policy.maxRetryAfterMs;
+  const startedAt = clock.now();
+  let deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
+  if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
+  const remaining = (): number => deadlineAt - clock.now();
+
+  // One controller for the whole call: the caller's abort and the deadline both end it.
+  const run = new AbortController();
+  const onCallerAbort = (): void => run.abort(abortReason(options.signal!));
+  if (options.signal?.aborted) onCallerAbort();
+  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  let deadlineTimer: RoutingTimer | undefined;
+  const deadlineError = (): TimeoutError =>
+    new TimeoutError(`request deadline of ${options.timeoutMs ?? deadlineAt - startedAt} ms exceeded`);
+  if (Number.isFinite(deadlineAt)) deadlineTimer = clock.setTimer(() => run.abort(deadlineError()), Math.max(0, remaining()));
+
+  const attempts: Attempt[] = [];
+  const rejectedKeys = new Set<string>();
+  let requiredContextAbove: number | undefined;
+  let requestNumber = 0;
+  let lastError: LLMError | undefined;
+  let pendingFallback: { from: RoutingCandidate; error: LLMError; attempt: Attempt } | undefined;
+
+  const settle = (attempt: Attempt, candidate: RoutingCandidate): void => {
+    attempts.push(attempt);
+    options.onAttempt?.(attempt, candidate);
+  };
+  const flushFallback = (to?: RoutingCandidate): void => {
+    if (!pendingFallback) return;
+    const event: FallbackEvent = { ...pendingFallback };
+    if (to) event.to = to;
+    pendingFallback = undefined;
+    options.onFallback?.(event);
+  };
+  const skip = (candidate: RoutingCandidate, reason: string): void => {
+    settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'skipped', errorMessage: reason, latencyMs: 0, retries: 0, attemptNumber: attempts.length + 1 }, candidate);
+  };
+  const stop = (error: LLMError): never => {
+    flushFallback();
+    attemptsByError.set(error, [...attempts]);
+    throw error;
+  };
+  const stopIfEnded = (): void => {
+    if (run.signal.aborted) stop(abortReason(run.signal));
+    if (remaining() <= 0) {
+      run.abort(deadlineError());
+      stop(abortReason(run.signal));
+    }
+  };
+
+  // Tries one candidate with its retries; returns the value or undefined after recording the failure.
+  const tryCandidate = async (candidate: RoutingCandidate, isProbe: boolean): Promise<{ value: T } | undefined> => {
+    flushFallback(candidate);
+    const attemptNumber = attempts.length + 1;
+    const candidateStartedAt = clock.now();
+    let retries = 0;
+    let failure: { error: LLMError; decision: ErrorDecision } | undefined;
+    let probeOpen = isProbe;
+    try {
+      const value = await pRetry(
+        async (pass) => {
+          if (run.signal.aborted) throw new RetryAbortError(abortReason(run.signal));
+          requestNumber++;
+          const call = new AbortController();
+          const requestStartedAt = clock.now();
+          const attemptTimer = options.attemptTimeoutMs === undefined ? undefined : clock.setTimer(
+            () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
+            options.attemptTimeoutMs,
+          );
+          try {
+            const value = await options.attempt(candidate, {
+              signal: AbortSignal.any([run.signal, call.signal]),
+              attemptNumber,
+              retry: pass - 1,
+              requestNumber,
+            });
+            options.breaker?.recordSuccess(candidate);
+            probeOpen = false;
+            options.health?.recordSuccess(candidate, clock.now() - requestStartedAt);
+            return value;
+          } catch (thrown) {
+            const timedOut = call.signal.aborted;
+            // Whatever the adapter left running for this request ends here.
+            call.abort();
+            const error = run.signal.aborted ? abortReason(run.signal) : timedOut ? abortReason(call.signal) : toLLMError(thrown, candidate);
+            const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, actionOptions);
+            failure = { error, decision };
+            if (decision.countsAsFailure) {
+              options.breaker?.recordFailure(candidate);
+              probeOpen = false;
+              options.health?.recordFailure(candidate, error, clock.now() - requestStartedAt);
+            }
+            if (decision.action !== 'retry') throw new RetryAbortError(error);
+            throw error;
+          } finally {
+            attemptTimer?.cancel();
+          }
+        },
+        {
+          retries: policy.maxRetries,
+          // p-retry's own backoff stays at zero: the wait is computed and slept below, so a Retry-After
+          // is waited exactly once and never on top of an exponential delay.
+          minTimeout: 0,
+          maxTimeout: 0,
+          factor: 1,
+          signal: run.signal,
+          shouldRetry: async ({ retriesConsumed }) => {
+            const decision = failure?.decision;
+            if (!decision || decision.action !== 'retry') return false;
+            if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
+            const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
+            if (delay >= remaining()) {
+              if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
+              return false;
+            }
+            if (delay > 0) await clock.sleep(delay, run.signal);
+            retries++;
+            return true;
+          },
+        },
+      );
+      settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber }, candidate);
+      return { value };
+    } catch (thrown) {
+      if (probeOpen) options.breaker?.release(candidate);
+      const error = run.signal.aborted ? abortReason(run.signal) : failure?.error ?? toLLMError(thrown, candidate);
+      const decision = failure?.decision ?? decideErrorAction(error, actionOptions);
+      lastError = error;
+      const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber };
+      if (error.status !== undefined) attempt.httpStatus = error.status;
+      settle(attempt, candidate);
+      stopIfEnded();
+      if (decision.action === 'fail') stop(error);
+      if (decision.retryAfterMs !== undefined && decision.action === 'next') options.breaker?.coolDown(candidate, decision.retryAfterMs);
+      if (decision.markKeyBad) {
+        rejectedKeys.add(keyIdentity(candidate));
+        options.breaker?.rejectKey(candidate);
+        options.onKeyRejected?.(candidate, error);
+      }
+      if (decision.requireLargerContext && candidate.contextWindow !== undefined) {
+        requiredContextAbove = Math.max(requiredContextAbove ?? 0, candidate.contextWindow);
+      }
+      pendingFallback = { from: candidate, error, attempt };
+      return undefined;
+    }
+  };
+
+  // Checks everything that can rule a candidate out before a call; returns why, or undefined.
+  const reasonToSkip = (candidate: RoutingCandidate): string | undefined => {
+    if (rejectedKeys.has(keyIdentity(candidate))) return 'key rejected earlier in this call';
+    if (requiredContextAbove !== undefined && candidate.contextWindow !== undefined && candidate.contextWindow <= requiredContextAbove) {
+      return `context window ${candidate.contextWindow} is not larger than ${requiredContextAbove}`;
+    }
+    return undefined;
+  };
+
+  try {
+    const cooling: SkipRecord[] = [];
+    for (const candidate of options.candidates) {
+      stopIfEnded();
+      const why = reasonToSkip(candidate);
+      if (why) {
+        skip(candidate, why);
+        continue;
+      }
+      const permission = options.breaker?.acquire(candidate) ?? { allowed: true, probe: false };
+      if (!permission.allowed) {
+        const retryAt = 'retryAt' in permission ? permission.retryAt : undefined;
+        skip(candidate, retryAt === undefined ? permission.reason ?? 'circuit open' : `${permission.reason} until ${new Date(retryAt).toISOString()}`);
+        if (retryAt !== undefined && permission.reason !== 'key rejected by the provider') cooling.push({ candidate, retryAt });
+        continue;
+      }
+      const outcome = await tryCandidate(candidate, permission.probe);
+      if (outcome) return { value: outcome.value, candidate, attempts };
+    }
+
+    // Everything left is cooling down: wait for the earliest if that fits the deadline and the bound.
+    while (cooling.length > 0) {
+      stopIfEnded();
+      cooling.sort((a, b) => a.retryAt! - b.retryAt!);
+      const next = cooling.shift()!;
+      const wait = Math.max(0, next.retryAt! - clock.now());
+      if (wait > maxCooldownWaitMs || wait >= remaining()) {
+        cooling.unshift(next);
+        break;
+      }
+      if (wait > 0) {
+        try {
+          await clock.sleep(wait, run.signal);
+        } catch {
+          stopIfEnded();
+        }
+      }
+      const why = reasonToSkip(next.candidate);
+      if (why) {
+        skip(next.candidate, why);
+        continue;
+      }
+      const permission = options.breaker?.acquire(next.candidate) ?? { allowed: true, probe: false };
+      if (!permission.allowed) {
+        skip(next.candidate, permission.reason ?? 'circuit open');
+        continue;
+      }
+      const outcome = await tryCandidate(next.candidate, permission.probe);
+      if (outcome) return { value: outcome.value, candidate: next.candidate, attempts };
+    }
+
+    stopIfEnded();
+    flushFallback();
+    const tried = attempts.filter((attempt) => attempt.status === 'error').length;
+    const summary = attempts.map((attempt) => `${attempt.provider}:${attempt.model} ${attempt.status === 'skipped' ? `skipped (${attempt.errorMessage})` : `${attempt.errorClass}`}`).join('; ');
+    const message = options.candidates.length === 0
+      ? 'no candidate to route the request to'
+      : `all ${options.candidates.length} candidates failed (${tried} tried): ${summary}`;
+    throw new AllProvidersFailedError(message, [...attempts], lastError ? { cause: lastError } : {});
+  } finally {
+    deadlineTimer?.cancel();
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+/** Wraps a non-LLMError thrown by an adapter so it can be recorded. */
+function toLLMError(thrown: unknown, candidate: RoutingCandidate): LLMError {
+  if (LLMError.isInstance(thrown)) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new LLMError(`${candidateReference(candidate)}: unexpected adapter error: ${message}`, { provider: candidate.provider, model: candidate.model, cause: thrown });
+}
