@@ -103,7 +103,9 @@ export function validateCredit(request: CreditRequest): void {
   if (typeof request.amount !== 'number' || !Number.isSafeInteger(request.amount) || request.amount === 0) {
     fail(`amount must be a non-zero safe integer of micro-units (got ${String(request.amount)})`);
   }
-  if (request.kind !== undefined) requireId(request.kind, 'kind');
+  if (request.kind !== undefined && (typeof request.kind !== 'string' || !/^[A-Za-z0-9_.-]{1,32}$/.test(request.kind))) {
+    fail(`kind must be 1-32 letters, digits, '_', '.' or '-' (got ${String(request.kind)})`);
+  }
   requireOptionalNow(request.now);
 }
 
