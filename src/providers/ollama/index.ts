@@ -1,0 +1,2 @@
+export { createOllama } from './ollama-provider';
+export type { OllamaProviderOptions } from './ollama-options';
