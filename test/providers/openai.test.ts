@@ -187,12 +187,13 @@ describe('openai adapter', () => {
       expect(parts.some((part) => part.type === 'finish')).toBe(false);
     });
 
-    it('throws NetworkError when the body ends cleanly without finish_reason or [DONE]', async () => {
+    it('throws InvalidResponseError when the body ends cleanly without finish_reason or [DONE]', async () => {
       const lines = readChunkLines('openai/openai-text.chunks.txt').slice(0, 10);
       server.enqueue({ body: frameEvents(lines, 'D') });
       const parts: ProviderStreamPart[] = [];
       const error = await failure(collectParts(openAI(server.url).stream(hello, context), parts));
-      expect(error.name).toBe('NetworkError');
+      expect(error.name).toBe('InvalidResponseError');
+      expect(error.retryable).toBe(true);
       expect(parts.some((part) => part.type === 'finish')).toBe(false);
     });
 

@@ -1,5 +1,4 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
-import { NetworkError } from '../../errors/network-error';
 import { mapFetchError } from '../../http/map-fetch-error';
 import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
@@ -141,7 +140,8 @@ function* partsOfChunk(chunk: ChatCompletionChunk, state: StreamState): Generato
 /**
  * One streaming Chat Completions call. The `finish` part is held back until `[DONE]` or the end of the
  * body, because usage may come after `finish_reason`. A body that ends with neither `[DONE]` nor a
- * `finish_reason` was cut: it throws `NetworkError` instead of finishing.
+ * `finish_reason` is incomplete and never finishes cleanly: a dropped connection throws `NetworkError`,
+ * a body that simply stops throws `InvalidResponseError` (both retryable).
  */
 export async function* openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
   const provider = endpoint.provider;
@@ -186,7 +186,8 @@ export async function* openAIStream(endpoint: OpenAIEndpoint, call: ProviderChat
     yield* partsOfChunk(payload, state);
   }
   if (!done && state.rawFinishReason === undefined) {
-    throw new NetworkError(`${provider}: the stream ended before it finished (no finish_reason and no [DONE])`, { provider, model });
+    // The connection closed cleanly but the response is incomplete (a proxy timeout, a crashed worker).
+    throw new InvalidResponseError(`${provider}: the stream ended before it finished (no finish_reason and no [DONE])`, { provider, model });
   }
   yield* state.completeToolCalls();
   const usage = state.usage ?? estimateUsage(call.messages, state.outputCharacters);
