@@ -1,0 +1,312 @@
+import { InvalidResponseError } from '../errors/invalid-response-error';
+import { LLMError } from '../errors/llm-error';
+import { TimeoutError } from '../errors/timeout-error';
+import { AbortedError } from '../errors/aborted-error';
+import type { Attempt } from '../spec/attempt';
+import type { Message } from '../spec/message';
+import type { ProviderStreamPart, StreamPart } from '../spec/stream';
+import { candidateReference, type RoutingCandidate } from './candidate';
+import { abortReason, systemClock } from './clock';
+import { decideErrorAction } from './error-action';
+import { executeWithFallback, type AttemptContext, type ExecuteWithFallbackOptions } from './fallback-executor';
+
+/** What a stream does when its provider fails after content was already sent. */
+export type StreamFallbackPolicy =
+  /** End the stream with an error part (default): the caller sees exactly what the model produced. */
+  | 'error'
+  /** Resume on the next candidate with the partial answer in context, and mark the splice. */
+  | 'continue';
+
+/** Where a stream switched provider mid-answer. */
+export interface StreamSplice {
+  /** Characters of answer text sent before the splice (the continuation starts here). */
+  textOffset: number;
+  /** Content parts sent before the splice. */
+  contentParts: number;
+  /** `provider:model` that failed. */
+  from: string;
+  /** `provider:model` that continued. */
+  to: string;
+  /** Class of the error that caused the splice. */
+  errorClass: string;
+  /** Its message. */
+  errorMessage: string;
+}
+
+/** Emitted between the parts of two providers when `streamFallback: 'continue'` resumed elsewhere. */
+export interface StreamSplicePart extends StreamSplice {
+  /** Discriminator. */
+  type: 'splice';
+}
+
+/** What a routed stream yields: provider parts, a final error part on failure, and splice markers. */
+export type RoutedStreamPart = StreamPart | StreamSplicePart;
+
+/** What `streamWithFallback` takes (the executor's options, with `open` instead of `attempt`). */
+export interface StreamWithFallbackOptions extends Omit<ExecuteWithFallbackOptions<unknown>, 'attempt' | 'attemptTimeoutMs'> {
+  /** Opens one upstream stream; the request is sent when iteration starts. Throws LLMErrors. */
+  open: (candidate: RoutingCandidate, context: AttemptContext & { messagesOverride?: Message[] }) => AsyncIterable<ProviderStreamPart>;
+  /** The request's messages (needed to continue elsewhere with the partial answer). */
+  messages: readonly Message[];
+  /** Policy after the first content part (default `error`). */
+  streamFallback?: StreamFallbackPolicy;
+  /** A stream with no part for this long fails with TimeoutError and its upstream is aborted (default none). */
+  idleTimeoutMs?: number;
+  /**
+   * With `continue`: a user message appended after the partial answer, for providers that do not treat a
+   * trailing assistant message as a prefix to continue. Default: none (the partial answer goes last).
+   */
+  continuationInstruction?: string;
+}
+
+/** How a routed stream ended. */
+export interface StreamOutcome {
+  /** `finished` (a finish part was yielded), `error` (an error part was yielded) or `cancelled` (the consumer stopped). */
+  status: 'finished' | 'error' | 'cancelled';
+  /** The error, when status is `error`. */
+  error?: LLMError;
+  /** Every attempt, in order. */
+  attempts: Attempt[];
+  /** Candidates that produced the answer, in order (more than one after a splice). */
+  servedBy: RoutingCandidate[];
+  /** Splices, in order. */
+  splices: StreamSplice[];
+}
+
+/** A routed stream: iterate it once; attempts and splices are filled in as it runs. */
+export interface FallbackStream extends AsyncIterable<RoutedStreamPart> {
+  /** Attempts so far (live). */
+  readonly attempts: readonly Attempt[];
+  /** Candidates that produced content so far (live). */
+  readonly servedBy: readonly RoutingCandidate[];
+  /** Splices so far (live). */
+  readonly splices: readonly StreamSplice[];
+  /** Settles when the stream ends (never rejects). */
+  readonly outcome: Promise<StreamOutcome>;
+}
+
+const contentTypes = new Set<ProviderStreamPart['type']>(['text-delta', 'reasoning-delta', 'tool-call-delta', 'tool-call']);
+
+/** Whether a part counts as content (after which fallback is no longer free). */
+export function isContentPart(part: ProviderStreamPart): boolean {
+  return contentTypes.has(part.type);
+}
+
+interface OpenedStream {
+  iterator: AsyncIterator<ProviderStreamPart>;
+  buffered: ProviderStreamPart[];
+  upstream: AbortController;
+}
+
+/**
+ * Streams with fallback. Before the first content part every failure (including an idle stall) is
+ * retried or falls back for free, with the executor's rules; after it, `streamFallback` decides. The
+ * stream never throws: a failure is its last part, `{ type: 'error' }`. A stream that ends without a
+ * finish part is a failure, never a clean end.
+ */
+export function streamWithFallback(options: StreamWithFallbackOptions): FallbackStream {
+  const clock = options.clock ?? systemClock;
+  const policy = options.streamFallback ?? 'error';
+  const attempts: Attempt[] = [];
+  const servedBy: RoutingCandidate[] = [];
+  const splices: StreamSplice[] = [];
+  let settle!: (outcome: StreamOutcome) => void;
+  const outcome = new Promise<StreamOutcome>((resolve) => (settle = resolve));
+  let started = false;
+
+  // Pulls the next part, failing with TimeoutError when nothing arrives for idleTimeoutMs.
+  const nextPart = (opened: OpenedStream, stop: AbortSignal): Promise<IteratorResult<ProviderStreamPart>> => {
+    const pending = opened.iterator.next();
+    const idle = options.idleTimeoutMs;
+    return new Promise((resolve, reject) => {
+      let timer: { cancel(): void } | undefined;
+      const onStop = (): void => finish(() => reject(abortReason(stop)), true);
+      const finish = (action: () => void, abortUpstream: boolean, reason?: unknown): void => {
+        timer?.cancel();
+        stop.removeEventListener('abort', onStop);
+        if (abortUpstream) {
+          opened.upstream.abort(reason ?? abortReason(stop));
+          pending.catch(() => undefined);
+          opened.iterator.return?.().catch(() => undefined);
+        }
+        action();
+      };
+      if (idle !== undefined) {
+        timer = clock.setTimer(() => {
+          const error = new TimeoutError(`stream idle for ${idle} ms`);
+          finish(() => reject(error), true, error);
+        }, idle);
+      }
+      if (stop.aborted) {
+        onStop();
+        return;
+      }
+      stop.addEventListener('abort', onStop, { once: true });
+      pending.then(
+        (result) => finish(() => resolve(result), false),
+        (error: unknown) => finish(() => reject(error), false),
+      );
+    });
+  };
+
+  async function* run(): AsyncGenerator<RoutedStreamPart> {
+    if (started) throw new InvalidResponseError('a routed stream can be iterated only once');
+    started = true;
+    const startedAt = clock.now();
+    let deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
+    if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
+    // The whole stream's lifetime: caller abort, deadline and consumer cancellation all end it.
+    const life = new AbortController();
+    const onCallerAbort = (): void => life.abort(abortReason(options.signal!));
+    if (options.signal?.aborted) onCallerAbort();
+    else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadline = Number.isFinite(deadlineAt)
+      ? clock.setTimer(() => life.abort(new TimeoutError(`request deadline of ${options.timeoutMs ?? deadlineAt - startedAt} ms exceeded`)), deadlineAt - startedAt)
+      : undefined;
+
+    let remaining = [...options.candidates];
+    let messagesOverride: Message[] | undefined;
+    let text = '';
+    let contentParts = 0;
+    let status: StreamOutcome['status'] = 'cancelled';
+    let failure: LLMError | undefined;
+    let current: OpenedStream | undefined;
+    let pendingSplice: Omit<StreamSplice, 'to'> | undefined;
+
+    const fail = (error: LLMError): RoutedStreamPart => {
+      status = 'error';
+      failure = error;
+      return { type: 'error', error };
+    };
+
+    try {
+      while (true) {
+        const offset = attempts.length;
+        let served: RoutingCandidate;
+        let heldSuccess: Attempt | undefined;
+        try {
+          const result = await executeWithFallback<OpenedStream>({
+            ...options,
+            candidates: remaining,
+            signal: life.signal,
+            deadlineAt,
+            timeoutMs: undefined,
+            clock,
+            onAttempt: (attempt, candidate) => {
+              attempt.attemptNumber += offset;
+              attempts.push(attempt);
+              // The opening attempt is reported when its stream ends, with its real outcome.
+              if (attempt.status === 'success') heldSuccess = attempt;
+              else options.onAttempt?.(attempt, candidate);
+            },
+            attempt: async (candidate, context) => {
+              const upstream = new AbortController();
+              const signal = AbortSignal.any([context.signal, life.signal, upstream.signal]);
+              const iterable = options.open(candidate, { ...context, signal, ...(messagesOverride ? { messagesOverride } : {}) });
+              const opened: OpenedStream = { iterator: iterable[Symbol.asyncIterator](), buffered: [], upstream };
+              try {
+                while (true) {
+                  const next = await nextPart(opened, signal);
+                  if (next.done) throw new InvalidResponseError(`${candidateReference(candidate)}: stream ended before finishing`, { provider: candidate.provider, model: candidate.model });
+                  opened.buffered.push(next.value);
+                  if (isContentPart(next.value) || next.value.type === 'finish') return opened;
+                }
+              } catch (error) {
+                upstream.abort();
+                opened.iterator.return?.().catch(() => undefined);
+                throw error;
+              }
+            },
+          });
+          current = result.value;
+          served = result.candidate;
+        } catch (error) {
+          const typed = LLMError.isInstance(error) ? error : new InvalidResponseError(String(error));
+          yield fail(typed);
+          return;
+        }
+
+        servedBy.push(served);
+        if (pendingSplice) {
+          const splice: StreamSplice = { ...pendingSplice, to: candidateReference(served) };
+          splices.push(splice);
+          pendingSplice = undefined;
+          yield { type: 'splice', ...splice };
+        }
+        const openedAt = clock.now();
+        const segmentStartedAt = openedAt - (heldSuccess?.latencyMs ?? 0);
+        let finished = false;
+        try {
+          for (const part of current.buffered) {
+            if (part.type === 'text-delta') text += part.text;
+            if (isContentPart(part)) contentParts++;
+            if (part.type === 'finish') finished = true;
+            yield part;
+          }
+          while (!finished) {
+            const next = await nextPart(current, life.signal);
+            if (next.done) throw new InvalidResponseError(`${candidateReference(served)}: stream ended without a finish`, { provider: served.provider, model: served.model });
+            const part = next.value;
+            if (part.type === 'text-delta') text += part.text;
+            if (isContentPart(part)) contentParts++;
+            if (part.type === 'finish') finished = true;
+            yield part;
+          }
+          if (heldSuccess) {
+            heldSuccess.latencyMs = clock.now() - segmentStartedAt;
+            options.onAttempt?.(heldSuccess, served);
+          }
+          status = 'finished';
+          return;
+        } catch (thrown) {
+          const error = life.signal.aborted ? abortReason(life.signal) : LLMError.isInstance(thrown) ? thrown : new InvalidResponseError(String(thrown), { cause: thrown });
+          current.upstream.abort();
+          current.iterator.return?.().catch(() => undefined);
+          const decision = decideErrorAction(error, { contentFilter: options.contentFilter });
+          if (heldSuccess) {
+            heldSuccess.status = 'error';
+            heldSuccess.errorClass = error.name;
+            heldSuccess.errorMessage = error.message;
+            if (error.status !== undefined) heldSuccess.httpStatus = error.status;
+            heldSuccess.latencyMs = clock.now() - segmentStartedAt;
+            options.onAttempt?.(heldSuccess, served);
+          }
+          if (!life.signal.aborted && decision.countsAsFailure) {
+            options.breaker?.recordFailure(served);
+            options.health?.recordFailure(served, error, clock.now() - openedAt);
+          }
+          const index = remaining.indexOf(served);
+          remaining = remaining.slice(index + 1);
+          if (life.signal.aborted || policy === 'error' || decision.action === 'fail' || remaining.length === 0) {
+            yield fail(error);
+            return;
+          }
+          options.onFallback?.({ from: served, to: remaining[0], error, attempt: heldSuccess ?? attempts[attempts.length - 1]! });
+          pendingSplice = { textOffset: text.length, contentParts, from: candidateReference(served), errorClass: error.name, errorMessage: error.message };
+          messagesOverride = [...options.messages, ...(text.length > 0 ? [{ role: 'assistant' as const, content: text }] : [])];
+          if (options.continuationInstruction && text.length > 0) messagesOverride.push({ role: 'user', content: options.continuationInstruction });
+        }
+      }
+    } finally {
+      deadline?.cancel();
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      if (status === 'cancelled') {
+        // The consumer stopped early: end the upstream request too.
+        life.abort(new AbortedError('stream cancelled by the consumer'));
+        current?.upstream.abort();
+        current?.iterator.return?.().catch(() => undefined);
+      }
+      const summary: StreamOutcome = { status, attempts, servedBy, splices };
+      if (failure) summary.error = failure;
+      settle(summary);
+    }
+  }
+
+  return {
+    attempts,
+    servedBy,
+    splices,
+    outcome,
+    [Symbol.asyncIterator]: () => run(),
+  };
+}
