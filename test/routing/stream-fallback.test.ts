@@ -175,7 +175,7 @@ describe('streamWithFallback over a loopback provider', () => {
     const breaker = createCircuitBreaker();
     const parts = await collect(stream({ breaker }));
     expect(parts).toHaveLength(1);
-    const error = (parts[0] as { error: { name: string; attempts: unknown[] } }).error;
+    const error = (parts[0] as unknown as { error: { name: string; attempts: unknown[] } }).error;
     expect(error.name).toBe('AllProvidersFailedError');
     expect(error.attempts).toHaveLength(2);
     expect(server('a').requests).toHaveLength(2);
