@@ -1,0 +1,57 @@
+import type { GenerationSettings } from '../spec/chat';
+import { canonicalJson } from './canonical-json';
+
+/** Who may read a cache entry: one user (the default) or everyone (only when the host asks). */
+export type CacheScope = 'user' | 'global';
+
+export interface CacheKeyInput {
+  /** `chat` and `stream` are kept apart (their entries differ); `embed` for embeddings. */
+  operation: 'chat' | 'stream' | 'embed';
+  /** The requested model reference(s) as given (`openai:gpt-4o-mini`, `auto`, a list). */
+  model: string | readonly string[] | undefined;
+  /** The generation settings (after conversation context was added), or the embed input. */
+  request: Partial<GenerationSettings> & { input?: string | readonly string[]; dimensions?: number };
+  /** The end user; their entries are theirs alone unless `scope` is `global`. */
+  userId?: string;
+  /** Default `user`. */
+  scope?: CacheScope;
+}
+
+const meaningfulFields = [
+  'messages',
+  'tools',
+  'toolChoice',
+  'responseFormat',
+  'temperature',
+  'topP',
+  'maxTokens',
+  'stop',
+  'seed',
+  'providerOptions',
+  'input',
+  'dimensions',
+] as const;
+
+/** Version of the key layout; bump it when the fields change so old entries are never misread. */
+export const cacheKeyVersion = 'v1';
+
+/** The canonical text a cache key is the hash of (exposed for tests and debugging). */
+export function cacheKeyMaterial(input: CacheKeyInput): string {
+  const fields: Record<string, unknown> = {};
+  for (const field of meaningfulFields) fields[field] = input.request[field];
+  // Anonymous calls share one user scope of their own, never a real user's.
+  const scope = input.scope === 'global' ? { global: true } : { user: input.userId ?? null };
+  return canonicalJson({ version: cacheKeyVersion, operation: input.operation, model: input.model, scope, fields });
+}
+
+/**
+ * The cache key of a request: SHA-256 (WebCrypto) over the canonical JSON of its meaningful fields, the model
+ * reference, the operation and the scope (the user id unless the host chose a global cache). Fields that do
+ * not change the answer (signal, metadata, feature, timeouts) are not part of it.
+ */
+export async function createCacheKey(input: CacheKeyInput): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(cacheKeyMaterial(input)));
+  let hex = '';
+  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
+  return `llm:${cacheKeyVersion}:${hex}`;
+}

@@ -1,0 +1,43 @@
+import { toJSONSchema, type ZodType } from 'zod';
+import { InvalidRequestError } from '../errors/invalid-request-error';
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let index = 0; index < bytes.length; index += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function normalise(value: unknown, path: string, seen: Set<object>): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new InvalidRequestError(`${path} must be a finite number to be cached`);
+    return value;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object') return undefined; // functions, symbols and undefined are not meaningful
+  if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
+  if ('_zod' in value) return normalise(toJSONSchema(value as unknown as ZodType), path, seen);
+  if (seen.has(value)) throw new InvalidRequestError(`${path} is circular and cannot be part of a cache key`);
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item, index) => normalise(item, `${path}[${index}]`, seen) ?? null);
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const normalised = normalise((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
+      if (normalised !== undefined) result[key] = normalised;
+    }
+    return result;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/**
+ * Canonical JSON: object keys sorted, `undefined` (and functions) left out, array order kept, bytes as
+ * base64, zod schemas as their JSON Schema. Equal requests give equal strings whatever their key order.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(normalise(value, 'value', new Set()) ?? null);
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InvalidRequestError } from '../../src/errors/invalid-request-error';
+import { cacheKeyMaterial, createCacheKey } from '../../src/cache/cache-key';
+import { canonicalJson } from '../../src/cache/canonical-json';
+
+const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }];
+
+describe('cache keys', () => {
+  it('canonical JSON sorts keys, drops undefined, keeps array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [3, undefined, 1] } })).toBe('{"a":{"c":[3,null,1]},"b":1}');
+    expect(canonicalJson({ bytes: new Uint8Array([1, 2, 255]) })).toBe('{"bytes":{"$bytes":"AQL/"}}');
+    expect(() => canonicalJson({ value: Number.NaN })).toThrow(InvalidRequestError);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => canonicalJson(circular)).toThrow(/circular/);
+  });
+
+  it('is stable across key order and undefined fields', async () => {
+    const first = await createCacheKey({
+      operation: 'chat',
+      model: 'openai:gpt-4o-mini',
+      userId: 'u1',
+      request: { messages, temperature: 0, providerOptions: { openai: { a: 1, b: 2 } }, topP: undefined },
+    });
+    const second = await createCacheKey({
+      userId: 'u1',
+      request: { providerOptions: { openai: { b: 2, a: 1 } }, temperature: 0, messages, seed: undefined },
+      model: 'openai:gpt-4o-mini',
+      operation: 'chat',
+    });
+    expect(first).toBe(second);
+    expect(first).toMatch(/^llm:v1:[0-9a-f]{64}$/);
+  });
+
+  it('changes with every meaningful field and ignores the rest', async () => {
+    const base = { operation: 'chat' as const, model: 'openai:gpt-4o-mini', userId: 'u1', request: { messages, temperature: 0 } };
+    const key = await createCacheKey(base);
+    const variants = [
+      { ...base, model: 'openai:gpt-4o' },
+      { ...base, operation: 'stream' as const },
+      { ...base, request: { ...base.request, temperature: 0.5 } },
+      { ...base, request: { ...base.request, maxTokens: 10 } },
+      { ...base, request: { ...base.request, stop: ['\n'] } },
+      { ...base, request: { ...base.request, seed: 1 } },
+      { ...base, request: { ...base.request, topP: 0.9 } },
+      { ...base, request: { ...base.request, toolChoice: 'required' as const } },
+      { ...base, request: { ...base.request, responseFormat: { type: 'json' as const } } },
+      { ...base, request: { ...base.request, providerOptions: { openai: { logprobs: true } } } },
+      { ...base, request: { ...base.request, tools: [{ name: 'add', parameters: { type: 'object' } }] } },
+      { ...base, request: { ...base.request, messages: [{ role: 'user' as const, content: 'What is 2 + 3?' }] } },
+    ];
+    const keys = await Promise.all(variants.map((variant) => createCacheKey(variant)));
+    expect(new Set([key, ...keys]).size).toBe(variants.length + 1);
+    const ignored = { ...base, request: { ...base.request, signal: new AbortController().signal, metadata: { a: 'b' }, feature: 'x' } };
+    expect(await createCacheKey(ignored as typeof base)).toBe(key);
+  });
+
+  it('scopes keys per user unless global; anonymous is its own scope', async () => {
+    const request = { messages };
+    const userA = await createCacheKey({ operation: 'chat', model: 'auto', userId: 'a', request });
+    const userB = await createCacheKey({ operation: 'chat', model: 'auto', userId: 'b', request });
+    const anonymous = await createCacheKey({ operation: 'chat', model: 'auto', request });
+    const globalA = await createCacheKey({ operation: 'chat', model: 'auto', userId: 'a', request, scope: 'global' });
+    const globalB = await createCacheKey({ operation: 'chat', model: 'auto', userId: 'b', request, scope: 'global' });
+    expect(new Set([userA, userB, anonymous, globalA]).size).toBe(4);
+    expect(globalA).toBe(globalB);
+  });
+
+  it('hashes zod schemas by their JSON Schema', async () => {
+    const withZod = cacheKeyMaterial({
+      operation: 'chat', model: 'auto', request: { messages, tools: [{ name: 'add', parameters: z.object({ a: z.number() }) }] },
+    });
+    expect(withZod).toContain('"properties":{"a":{"type":"number"}}');
+  });
+});
