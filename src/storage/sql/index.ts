@@ -1,0 +1,18 @@
+export { createSqlStorage, type SqlStorageOptions } from './sql-storage';
+export type { SqlClient, SqlExecutor, SqlRow, SqlValue } from './sql-client';
+export type { SqlDialect, SqlColumnTypes } from './sql-dialect';
+export { sqliteDialect } from './sqlite-dialect';
+export { postgresDialect } from './postgres-dialect';
+export { mysqlDialect } from './mysql-dialect';
+export { sqlMigrations, type SqlMigration } from './sql-migrations';
+export { fromBetterSqlite3 } from './drivers/better-sqlite3';
+export { fromNodeSqlite } from './drivers/node-sqlite';
+export { fromSyncSqlite, type SyncSqliteDatabase, type SyncSqliteStatement } from './drivers/sync-sqlite';
+export { fromPg, type PgPool, type PgQueryable } from './drivers/pg';
+export { fromPostgresJs, type PostgresJsSql } from './drivers/postgres-js';
+export { fromPglite, type PgliteDatabase, type PgliteQueryable } from './drivers/pglite';
+export { fromMysql2, type Mysql2Connection, type Mysql2Pool, type Mysql2Queryable } from './drivers/mysql2';
+export { fromLibsql, type LibsqlClient, type LibsqlTransaction, type LibsqlExecutable } from './drivers/libsql';
+export { fromCloudflareD1, type D1Database, type D1PreparedStatement } from './drivers/cloudflare-d1';
+export { systemOwnerId } from '../system-owner';
+export type * from '../../spec/storage';
