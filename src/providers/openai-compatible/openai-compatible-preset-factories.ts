@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../errors/configuration-error';
 import type { LanguageModelProvider } from '../../spec/provider';
 import type { OpenAIChatQuirks } from '../openai/openai-quirks';
+import type { OpenAIChatApi } from '../openai/openai-wire-provider';
 import { createOpenAICompatible } from './openai-compatible-provider';
 import { openAICompatiblePresets, type OpenAICompatiblePresetName } from './openai-compatible-presets';
 
@@ -20,6 +21,8 @@ export interface OpenAICompatiblePresetOptions {
   defaultEmbeddingModel?: string;
   /** Quirk overrides. */
   quirks?: Partial<OpenAIChatQuirks>;
+  /** `chat-completions` (default) or `responses` where the service has it (xAI). */
+  api?: OpenAIChatApi;
 }
 
 /** Builds the adapter of a named preset. */
@@ -39,6 +42,7 @@ export function createOpenAICompatiblePreset(name: OpenAICompatiblePresetName, o
     defaultModel: options.defaultModel ?? preset.defaultModel,
     defaultEmbeddingModel: options.defaultEmbeddingModel ?? preset.defaultEmbeddingModel,
     embeddings: preset.embeddings,
+    api: options.api,
   });
 }
 

@@ -3,7 +3,7 @@ import type { ModelInfo } from '../../spec/model-info';
 import type { LanguageModelProvider } from '../../spec/provider';
 import type { OpenAIAuthStyle } from '../openai/openai-endpoint';
 import { genericCompatibleQuirks, type OpenAIChatQuirks } from '../openai/openai-quirks';
-import { createOpenAIWireProvider } from '../openai/openai-wire-provider';
+import { createOpenAIWireProvider, type OpenAIChatApi } from '../openai/openai-wire-provider';
 
 /** Options of `createOpenAICompatible`. */
 export interface OpenAICompatibleOptions {
@@ -29,6 +29,8 @@ export interface OpenAICompatibleOptions {
   embeddings?: boolean;
   /** Static catalogue with limits and prices, when known. */
   knownModels?: readonly ModelInfo[];
+  /** `chat-completions` (default) or `responses`, for servers that implement OpenAI's Responses API (xAI). */
+  api?: OpenAIChatApi;
 }
 
 /** An adapter for any server that speaks OpenAI Chat Completions (`/chat/completions`, `/embeddings`, `/models`). */
@@ -58,5 +60,6 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): Langua
     defaultEmbeddingModel: options.defaultEmbeddingModel,
     knownModels: options.knownModels,
     embeddings: options.embeddings ?? true,
+    api: options.api ?? 'chat-completions',
   });
 }

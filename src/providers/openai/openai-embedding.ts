@@ -4,6 +4,7 @@ import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embeddin
 import type { ProviderCallContext } from '../../spec/provider';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
+import { mergeProviderOptions } from './openai-request-body';
 
 interface EmbeddingResponse {
   data?: Array<{ index?: number; embedding?: unknown }>;
@@ -16,10 +17,7 @@ export async function openAIEmbed(endpoint: OpenAIEndpoint, call: ProviderEmbedC
   const provider = endpoint.provider;
   const body: Record<string, unknown> = { model: call.model, input: call.input, encoding_format: 'float' };
   if (call.dimensions !== undefined) body.dimensions = call.dimensions;
-  if (call.providerOptions) {
-    Object.assign(body, call.providerOptions[endpoint.wireFormat]);
-    if (provider !== endpoint.wireFormat) Object.assign(body, call.providerOptions[provider]);
-  }
+  mergeProviderOptions(body, call.providerOptions, endpoint);
   const response = await requestJson<EmbeddingResponse>({
     url: `${endpoint.baseUrl}/embeddings`,
     fetch: context.fetch,

@@ -29,7 +29,8 @@ function base64FromBytes(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function imageUrl(part: ImagePart, provider: string): string {
+/** An image part as the URL OpenAI accepts: an `https:` URL as is, anything else as a `data:` URL. */
+export function openAIImageUrl(part: ImagePart, provider: string): string {
   if (typeof part.image === 'string' && /^(https?:|data:)/i.test(part.image)) return part.image;
   if (!part.mediaType) {
     throw new InvalidRequestError(`${provider}: an image given as bytes or base64 needs a mediaType (such as image/png)`, { provider });
@@ -49,7 +50,7 @@ export function convertToOpenAIMessages(messages: Message[], provider: string): 
         return {
           role: 'user',
           content: message.content.map((part): OpenAIContentPart =>
-            part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageUrl(part, provider) } },
+            part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: openAIImageUrl(part, provider) } },
           ),
         };
       case 'assistant': {

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../errors/configuration-error';
 import type { LanguageModelProvider } from '../../spec/provider';
 import { openAIKnownModels } from './openai-models';
 import { openAIQuirks } from './openai-quirks';
-import { createOpenAIWireProvider } from './openai-wire-provider';
+import { createOpenAIWireProvider, type OpenAIChatApi } from './openai-wire-provider';
 
 /** Options of `createOpenAI`. */
 export interface OpenAIProviderOptions {
@@ -22,9 +22,11 @@ export interface OpenAIProviderOptions {
   defaultModel?: string;
   /** Embedding model for embed requests that name only the provider (default `text-embedding-3-small`). */
   defaultEmbeddingModel?: string;
+  /** `chat-completions` (default, `/chat/completions`) or `responses` (`/responses`, OpenAI's newer API). */
+  api?: OpenAIChatApi;
 }
 
-/** The OpenAI Chat Completions, Embeddings and Models adapter. */
+/** The OpenAI adapter: Chat Completions (or the Responses API), Embeddings and Models. */
 export function createOpenAI(options: OpenAIProviderOptions = {}): LanguageModelProvider {
   const id = options.id ?? 'openai';
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) {
@@ -46,5 +48,6 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): LanguageModel
     defaultEmbeddingModel: options.defaultEmbeddingModel ?? 'text-embedding-3-small',
     knownModels: openAIKnownModels(id),
     embeddings: true,
+    api: options.api ?? 'chat-completions',
   });
 }

@@ -55,10 +55,17 @@ export function buildOpenAIChatBody(call: ProviderChatCall, target: OpenAIReques
         }
       : { type: 'json_object' };
   }
-  const options = call.providerOptions;
-  if (options) {
-    Object.assign(body, options[target.wireFormat]);
-    if (target.provider !== target.wireFormat) Object.assign(body, options[target.provider]);
-  }
+  mergeProviderOptions(body, call.providerOptions, target);
   return body;
+}
+
+/** Merges `providerOptions[wireFormat]`, then `providerOptions[id]`, into a request body (the escape hatch wins). */
+export function mergeProviderOptions(
+  body: Record<string, unknown>,
+  options: Record<string, Record<string, unknown>> | undefined,
+  target: Pick<OpenAIRequestTarget, 'provider' | 'wireFormat'>,
+): void {
+  if (!options) return;
+  Object.assign(body, options[target.wireFormat]);
+  if (target.provider !== target.wireFormat) Object.assign(body, options[target.provider]);
 }

@@ -59,3 +59,23 @@ export function estimateUsage(messages: Message[], outputCharacters: number): Us
   const outputTokens = Math.ceil(outputCharacters / charactersPerToken);
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
 }
+
+/** Normalises a Responses API usage object (`input_tokens`, `output_tokens` and their details). */
+export function normalizeOpenAIResponsesUsage(raw: unknown): Usage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const usage = raw as {
+    input_tokens?: number;
+    output_tokens?: number;
+    input_tokens_details?: { cached_tokens?: number } | null;
+    output_tokens_details?: { reasoning_tokens?: number } | null;
+  };
+  const input = count(usage.input_tokens);
+  const output = count(usage.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  const result: Usage = { inputTokens: input ?? 0, outputTokens: output ?? 0, totalTokens: (input ?? 0) + (output ?? 0) };
+  const cached = count(usage.input_tokens_details?.cached_tokens);
+  if (cached !== undefined) result.cachedInputTokens = cached;
+  const reasoning = count(usage.output_tokens_details?.reasoning_tokens);
+  if (reasoning !== undefined) result.reasoningTokens = reasoning;
+  return result;
+}

@@ -5,6 +5,8 @@ import { openAIEmbed } from './openai-embedding';
 import { createOpenAIEndpoint, type OpenAIAuthStyle } from './openai-endpoint';
 import { listOpenAIModels } from './openai-models';
 import type { OpenAIChatQuirks } from './openai-quirks';
+import { openAIResponsesChat } from './openai-responses-chat';
+import { openAIResponsesStream } from './openai-responses-stream';
 import { openAIStream } from './openai-stream';
 
 /** Everything that distinguishes one Chat Completions adapter from another. */
@@ -33,7 +35,12 @@ export interface OpenAIWireProviderSettings {
   knownModels?: readonly ModelInfo[];
   /** Whether the server has `/embeddings`. */
   embeddings: boolean;
+  /** Which chat API to call: Chat Completions (default) or the Responses API. */
+  api?: OpenAIChatApi;
 }
+
+/** The chat API an OpenAI-style adapter calls. */
+export type OpenAIChatApi = 'chat-completions' | 'responses';
 
 /**
  * Builds a Chat Completions adapter. `createOpenAI` and `createOpenAICompatible` (and its presets) are thin
@@ -50,6 +57,7 @@ export function createOpenAIWireProvider(settings: OpenAIWireProviderSettings): 
     requiresApiKey: !settings.local,
     headers: settings.headers,
   });
+  const responses = settings.api === 'responses';
   const provider: LanguageModelProvider = {
     id: settings.id,
     wireFormat: settings.wireFormat,
@@ -57,8 +65,8 @@ export function createOpenAIWireProvider(settings: OpenAIWireProviderSettings): 
     // Local servers need no key, so they are usable without one.
     hasApiKey: Boolean(settings.apiKey) || settings.local,
     baseUrl: endpoint.baseUrl,
-    chat: (call, context) => openAIChat(endpoint, call, context),
-    stream: (call, context) => openAIStream(endpoint, call, context),
+    chat: (call, context) => (responses ? openAIResponsesChat(endpoint, call, context) : openAIChat(endpoint, call, context)),
+    stream: (call, context) => (responses ? openAIResponsesStream(endpoint, call, context) : openAIStream(endpoint, call, context)),
     listModels: (context) => listOpenAIModels(endpoint, context, { local: settings.local, knownModels: settings.knownModels }),
   };
   if (settings.defaultModel !== undefined) Object.assign(provider, { defaultModel: settings.defaultModel });

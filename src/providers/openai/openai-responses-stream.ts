@@ -1,0 +1,130 @@
+import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
+import { createProviderError } from '../../http/provider-error';
+import { readServerSentEvents } from '../../http/server-sent-events';
+import type { ProviderChatCall } from '../../spec/chat';
+import type { ProviderCallContext } from '../../spec/provider';
+import type { ProviderStreamPart } from '../../spec/stream';
+import { generateToolCallId, parseToolArguments } from './openai-content';
+import type { OpenAIEndpoint } from './openai-endpoint';
+import { responsesFinishReason, type OpenAIResponseObject } from './openai-responses-chat';
+import { buildOpenAIResponsesBody } from './openai-responses-request';
+import { estimateUsage, normalizeOpenAIResponsesUsage } from './openai-usage';
+
+interface ResponsesEvent {
+  type?: string;
+  delta?: string;
+  item_id?: string;
+  item?: Record<string, any>;
+  response?: OpenAIResponseObject;
+  error?: unknown;
+}
+
+interface PendingFunctionCall {
+  callId: string;
+  name: string;
+  arguments: string;
+  emitted: boolean;
+}
+
+/**
+ * One streaming `POST /responses` call. Events are dispatched on their JSON `type` (the `event:` name
+ * repeats it). The stream ends at `response.completed` / `response.incomplete`; `[DONE]` is accepted too.
+ * An `error` event or `response.failed` throws; a body that ends before a terminal event never finishes.
+ */
+export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
+  const provider = endpoint.provider;
+  const model = call.model;
+  const body = buildOpenAIResponsesBody(call, endpoint, true);
+  const response = await sendProviderRequest({
+    url: `${endpoint.baseUrl}/responses`,
+    fetch: context.fetch,
+    headers: { ...endpoint.headers(context), accept: 'text/event-stream' },
+    body,
+    signal: context.signal,
+    provider,
+    model,
+  });
+  if (!response.body) throw new InvalidResponseError(`${provider}: streaming response has no body`, { provider, model });
+
+  const calls = new Map<string, PendingFunctionCall>();
+  let outputCharacters = 0;
+  let announced = false;
+  let terminal: OpenAIResponseObject | undefined;
+  for await (const event of readServerSentEvents(response.body, provider, context.signal)) {
+    const data = event.data.trim();
+    if (data === '[DONE]') break;
+    if (data.length === 0) continue;
+    const payload = parseProviderJson<ResponsesEvent>(data, provider, model);
+    const type = payload?.type ?? event.event;
+    switch (type) {
+      case 'error':
+        // Nested (`{ type: 'error', error: { code, message } }`) or flat (`{ type: 'error', code, message }`).
+        throw createProviderError({ provider, model, body: payload });
+      case 'response.failed':
+        throw createProviderError({ provider, model, body: { error: payload.response?.error ?? { message: 'response failed' } } });
+      case 'response.created':
+        if (!announced && payload.response) {
+          announced = true;
+          const metadata: ProviderStreamPart = { type: 'response-metadata' };
+          if (payload.response.id) metadata.responseId = payload.response.id;
+          if (payload.response.model) metadata.model = payload.response.model;
+          yield metadata;
+        }
+        break;
+      case 'response.output_text.delta':
+        if (typeof payload.delta === 'string' && payload.delta.length > 0) {
+          outputCharacters += payload.delta.length;
+          yield { type: 'text-delta', text: payload.delta };
+        }
+        break;
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+        if (typeof payload.delta === 'string' && payload.delta.length > 0) {
+          outputCharacters += payload.delta.length;
+          yield { type: 'reasoning-delta', text: payload.delta };
+        }
+        break;
+      case 'response.output_item.added':
+        if (payload.item?.type === 'function_call' && typeof payload.item.id === 'string') {
+          calls.set(payload.item.id, { callId: payload.item.call_id || generateToolCallId(), name: payload.item.name ?? '', arguments: '', emitted: false });
+        }
+        break;
+      case 'response.function_call_arguments.delta': {
+        const pending = payload.item_id === undefined ? undefined : calls.get(payload.item_id);
+        if (pending && typeof payload.delta === 'string' && payload.delta.length > 0) {
+          pending.arguments += payload.delta;
+          outputCharacters += payload.delta.length;
+          yield { type: 'tool-call-delta', id: pending.callId, name: pending.name, argumentsDelta: payload.delta };
+        }
+        break;
+      }
+      case 'response.output_item.done': {
+        const item = payload.item;
+        if (item?.type !== 'function_call') break;
+        const pending = calls.get(item.id) ?? { callId: item.call_id || generateToolCallId(), name: item.name ?? '', arguments: '', emitted: false };
+        // The finished item carries the authoritative arguments.
+        const rawArguments = typeof item.arguments === 'string' ? item.arguments : pending.arguments;
+        if (!pending.emitted) {
+          pending.emitted = true;
+          calls.set(item.id, pending);
+          yield { type: 'tool-call', toolCall: { id: pending.callId, name: item.name ?? pending.name, arguments: parseToolArguments(rawArguments), rawArguments } };
+        }
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete':
+        terminal = payload.response ?? {};
+        break;
+    }
+    if (terminal) break;
+  }
+  if (!terminal) {
+    throw new InvalidResponseError(`${provider}: the response stream ended before response.completed`, { provider, model });
+  }
+  const hasToolCalls = calls.size > 0;
+  const finish = responsesFinishReason(terminal, hasToolCalls);
+  const reported = normalizeOpenAIResponsesUsage(terminal.usage);
+  if (reported) yield { type: 'usage', usage: reported };
+  yield { type: 'finish', finishReason: finish.finishReason, rawFinishReason: finish.raw, usage: reported ?? estimateUsage(call.messages, outputCharacters) };
+}
