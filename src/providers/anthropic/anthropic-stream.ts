@@ -12,6 +12,8 @@ import { buildAnthropicRequest } from './anthropic-request-body';
 import { createAnthropicToolCall } from './anthropic-tool-call';
 import { convertAnthropicUsage, mergeAnthropicUsage } from './anthropic-usage';
 
+const knownEvents = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'error']);
+
 /** What the stream remembers about one open content block. */
 interface OpenBlock {
   type: string;
@@ -61,7 +63,8 @@ export async function* anthropicStream(
     let heldText = '';
 
     for await (const event of readServerSentEvents(response.body, provider, signal)) {
-      if (event.event === 'ping') continue;
+      // Like the official SDK: ping and event names we do not know are skipped without parsing.
+      if (event.event !== undefined && !knownEvents.has(event.event)) continue;
       const payload = parseProviderJson<AnthropicStreamEvent>(event.data, provider, call.model);
       const name = event.event ?? payload.type;
       switch (name) {
