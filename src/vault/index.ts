@@ -13,7 +13,7 @@ export { isVaultCiphertext, ciphertextVersion } from './ciphertext-format';
 export { maskApiKey } from './mask-api-key';
 export { createSecretString, isSecretString, revealSecret, type SecretString } from './secret-string';
 export type {
-  EncryptedKeyRecord,
+  RotatableKeyRecord,
   KeyRotationAuditRow,
   KeyRotationReason,
   LazyReencryptionStore,

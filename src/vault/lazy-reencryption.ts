@@ -1,6 +1,6 @@
 import { buildRotationAuditRow } from './rotation-audit';
 import type { KeyVault } from './key-vault-types';
-import type { EncryptedKeyRecord, LazyReencryptionStore } from './rotatable-key-store';
+import type { RotatableKeyRecord, LazyReencryptionStore } from './rotatable-key-store';
 import { createSecretString, type SecretString } from './secret-string';
 
 /** Options of `decryptWithLazyReencryption`. */
@@ -10,7 +10,7 @@ export interface LazyDecryptOptions {
   /** Where to write the re-encrypted value back. */
   store: LazyReencryptionStore;
   /** The record as it was read from storage. */
-  record: EncryptedKeyRecord;
+  record: RotatableKeyRecord;
   /** Written into the audit row (usually the user whose request read the key). Default `system`. */
   actor?: string;
   /** Clock for the audit row. */

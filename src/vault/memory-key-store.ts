@@ -1,11 +1,11 @@
-import type { EncryptedKeyRecord, KeyRotationAuditRow, ListEncryptedKeysOptions, RotatableKeyStore } from './rotatable-key-store';
+import type { RotatableKeyRecord, KeyRotationAuditRow, ListEncryptedKeysOptions, RotatableKeyStore } from './rotatable-key-store';
 
 /** An in-memory `RotatableKeyStore` (tests, examples, single-process hosts without durable storage). */
 export interface MemoryKeyStore extends RotatableKeyStore {
   /** Inserts or replaces a record. */
-  put(record: EncryptedKeyRecord): void;
+  put(record: RotatableKeyRecord): void;
   /** A copy of the record, or undefined. */
-  get(id: string): EncryptedKeyRecord | undefined;
+  get(id: string): RotatableKeyRecord | undefined;
   /** Removes a record. */
   remove(id: string): boolean;
   /** Number of records. */
@@ -20,8 +20,8 @@ function compareIds(left: string, right: string): number {
 }
 
 /** Creates an empty in-memory key store. */
-export function createMemoryKeyStore(initial: readonly EncryptedKeyRecord[] = []): MemoryKeyStore {
-  const records = new Map<string, EncryptedKeyRecord>();
+export function createMemoryKeyStore(initial: readonly RotatableKeyRecord[] = []): MemoryKeyStore {
+  const records = new Map<string, RotatableKeyRecord>();
   const sortedIds: string[] = [];
   const audit = new Map<string, KeyRotationAuditRow>();
 
@@ -38,7 +38,7 @@ export function createMemoryKeyStore(initial: readonly EncryptedKeyRecord[] = []
     return low;
   }
 
-  function put(record: EncryptedKeyRecord): void {
+  function put(record: RotatableKeyRecord): void {
     if (!records.has(record.id)) sortedIds.splice(searchIndex(record.id, true), 0, record.id);
     records.set(record.id, { ...record });
   }

@@ -1,7 +1,7 @@
 import { resolveActor, resolveBatchSize, throwIfAborted } from './batch-options';
 import { isVaultCiphertext } from './ciphertext-format';
 import type { KeyVault } from './key-vault-types';
-import type { EncryptedKeyRecord, RotatableKeyStore } from './rotatable-key-store';
+import type { RotatableKeyRecord, RotatableKeyStore } from './rotatable-key-store';
 import { buildRotationAuditRow } from './rotation-audit';
 
 /** Options of `migratePlaintextKeys`. */
@@ -59,7 +59,7 @@ export async function migratePlaintextKeys(options: MigratePlaintextKeysOptions)
     if (records.length === 0) break;
     report.scanned += records.length;
 
-    const plaintext: EncryptedKeyRecord[] = [];
+    const plaintext: RotatableKeyRecord[] = [];
     for (const record of records) {
       const value: unknown = record.ciphertext;
       if (isVaultCiphertext(value)) report.alreadyEncrypted += 1;

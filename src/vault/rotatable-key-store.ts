@@ -1,5 +1,5 @@
 /** One stored key as the rotation engine sees it. */
-export interface EncryptedKeyRecord {
+export interface RotatableKeyRecord {
   /** Storage record id; also bound into the ciphertext. Records are listed in ascending order of this id. */
   id: string;
   /** Owner of the key (a user id, or `system` for managed keys); bound into the ciphertext. */
@@ -52,7 +52,7 @@ export interface ListEncryptedKeysOptions {
  */
 export interface RotatableKeyStore {
   /** Every stored key (all owners), in ascending `id` order, `limit` at a time after `afterId`. */
-  listEncryptedKeys(options: ListEncryptedKeysOptions): Promise<EncryptedKeyRecord[]>;
+  listEncryptedKeys(options: ListEncryptedKeysOptions): Promise<RotatableKeyRecord[]>;
   /**
    * Atomically replaces the stored value of record `id` with `next` only if it still equals `expected`
    * (`UPDATE … SET ciphertext = next WHERE id = ? AND ciphertext = expected`). Returns whether it replaced it;

@@ -2,7 +2,7 @@ import { VaultError } from '../errors/vault-error';
 import { resolveActor, resolveBatchSize, throwIfAborted } from './batch-options';
 import { isVaultCiphertext } from './ciphertext-format';
 import type { KeyVault } from './key-vault-types';
-import type { EncryptedKeyRecord, KeyRotationAuditRow, RotatableKeyStore } from './rotatable-key-store';
+import type { RotatableKeyRecord, KeyRotationAuditRow, RotatableKeyStore } from './rotatable-key-store';
 import { buildRotationAuditRow } from './rotation-audit';
 
 /** Options of `rotateKeys`. */
@@ -88,7 +88,7 @@ export async function rotateKeys(options: RotateKeysOptions): Promise<KeyRotatio
     if (records.length === 0) break;
     report.scanned += records.length;
 
-    const stale: EncryptedKeyRecord[] = [];
+    const stale: RotatableKeyRecord[] = [];
     for (const record of records) {
       if (!isVaultCiphertext(record.ciphertext)) report.plaintextRecordIds.push(record.id);
       else if (vault.needsRotation(record.ciphertext)) stale.push(record);

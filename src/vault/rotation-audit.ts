@@ -1,4 +1,4 @@
-import type { EncryptedKeyRecord, KeyRotationAuditRow, KeyRotationReason } from './rotatable-key-store';
+import type { RotatableKeyRecord, KeyRotationAuditRow, KeyRotationReason } from './rotatable-key-store';
 
 async function shortDigest(text: string): Promise<string> {
   const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
@@ -14,7 +14,7 @@ async function shortDigest(text: string): Promise<string> {
  * ever taken, the id is just record + target key.
  */
 export async function buildRotationAuditRow(input: {
-  record: EncryptedKeyRecord;
+  record: RotatableKeyRecord;
   fromKeyId: string | null;
   toKeyId: string;
   actor: string;
