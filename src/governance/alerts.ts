@@ -7,7 +7,7 @@ export type { UsageAlertFiringRecord } from '../spec/storage-records';
 /** Where firings are stored; the storage adapter's insert-if-absent on the firing's `key`. */
 export interface AlertFiringSink {
   /** Stores the firing unless one with the same key exists; true when this call stored it. */
-  recordAlertFiring(firing: UsageAlertFiringRecord): Promise<boolean>;
+  recordUsageAlertFiring(firing: UsageAlertFiringRecord): Promise<boolean>;
 }
 
 /** One measurement to check against an alert's thresholds. */
@@ -55,8 +55,8 @@ export function alertFiringKey(alertId: string, periodStartMs: number, threshold
  * once per alert, period and threshold even when several processes check at once.
  */
 export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
-  if (typeof options.sink?.recordAlertFiring !== 'function') {
-    throw new ConfigurationError('alert monitor needs a sink with recordAlertFiring(firing)');
+  if (typeof options.sink?.recordUsageAlertFiring !== 'function') {
+    throw new ConfigurationError('alert monitor needs a sink with recordUsageAlertFiring(firing)');
   }
   const clock = options.now ?? Date.now;
   const onError = options.onError ?? (() => undefined);
@@ -94,7 +94,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
         };
         let stored: boolean;
         try {
-          stored = await options.sink.recordAlertFiring(firing);
+          stored = await options.sink.recordUsageAlertFiring(firing);
         } catch (error) {
           // Not marked as fired: the next check tries again.
           onError(error);

@@ -7,10 +7,10 @@ import type { CostBreakdown } from './cost';
 
 export type { UsageRecord, UsageStatus } from '../spec/storage-records';
 
-/** Where usage records go: the storage adapter's idempotent append (a repeated id is ignored). */
+/** Where usage records go: the storage adapter's idempotent append (`Storage` satisfies it). */
 export interface UsageSink {
   /** Append records; ids already stored must be ignored, so a retried batch never duplicates. */
-  appendUsage(records: UsageRecord[]): Promise<void>;
+  appendUsage(records: UsageRecord[]): Promise<unknown>;
 }
 
 /** The id of the usage record of one attempt: stable, so every retry of its write is idempotent. */

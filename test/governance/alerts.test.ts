@@ -6,7 +6,7 @@ function createFiringStore() {
   const stored = new Map<string, UsageAlertFiringRecord>();
   let failing = false;
   const sink: AlertFiringSink = {
-    async recordAlertFiring(firing) {
+    async recordUsageAlertFiring(firing) {
       if (failing) throw new Error('storage down');
       if (stored.has(firing.key)) return false;
       stored.set(firing.key, firing);
