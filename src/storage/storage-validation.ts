@@ -224,3 +224,14 @@ export function rejectImmutable(what: string, id: string): never {
 export function dayFromNumber(dayNumber: number): string {
   return new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
 }
+
+const groupKeys = ['provider', 'model', 'feature', 'user', 'day'];
+
+/** Group keys of a usage summary, deduplicated, each one of the known keys. */
+export function checkGroupBy<T extends string>(keys: readonly T[]): T[] {
+  if (!Array.isArray(keys)) reject('groupBy', 'must be an array');
+  for (const key of keys) {
+    if (!groupKeys.includes(key)) reject('groupBy', `key "${String(key)}" is not one of ${groupKeys.join(', ')}`);
+  }
+  return [...new Set(keys)];
+}

@@ -25,6 +25,7 @@ import { systemOwnerId } from '../system-owner';
 import {
   checkIdentifier,
   checkInteger,
+  checkGroupBy,
   checkLimit,
   dayFromNumber,
   rejectForeignOwner,
@@ -277,15 +278,16 @@ export function createMemoryStorage(): Storage {
     async summarizeUsage(query) {
       checkInteger(query.from, 'from');
       checkInteger(query.to, 'to');
+      const groupBy = checkGroupBy(query.groupBy);
       const groups = new Map<string, UsageSummaryGroup>();
       const totals = emptyTotals();
       for (const record of filterUsage(query)) {
-        const values = query.groupBy.map((key) => groupValue(record, key));
+        const values = groupBy.map((key) => groupValue(record, key));
         const mapKey = JSON.stringify(values);
         let group = groups.get(mapKey);
         if (!group) {
           const groupValues: UsageGroupValues = {};
-          query.groupBy.forEach((key, index) => Object.assign(groupValues, { [key]: values[index] }));
+          groupBy.forEach((key, index) => Object.assign(groupValues, { [key]: values[index] }));
           group = { group: groupValues, ...emptyTotals() };
           groups.set(mapKey, group);
         }
@@ -299,7 +301,7 @@ export function createMemoryStorage(): Storage {
         }
       }
       const sorted = [...groups.values()].sort((left, right) => {
-        for (const key of query.groupBy) {
+        for (const key of groupBy) {
           const order = compareGroupValues(left.group[key] ?? null, right.group[key] ?? null);
           if (order !== 0) return order;
         }

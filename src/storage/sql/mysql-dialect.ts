@@ -46,6 +46,7 @@ export const mysqlDialect: SqlDialect = {
   async unlockMigrations(executor, lockName) {
     await executor.query('SELECT RELEASE_LOCK(?) AS released', [lockName.slice(0, 64)]);
   },
+  isTransientConflict: (error) => errorCode(error) === 'ER_LOCK_DEADLOCK' || errorCode(error) === '1213',
   isUniqueViolation: (error) => errorCode(error) === 'ER_DUP_ENTRY' || errorCode(error) === '1062',
   defaultMaxParameters: 30_000,
 };

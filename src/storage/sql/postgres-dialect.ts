@@ -39,6 +39,10 @@ export const postgresDialect: SqlDialect = {
     await executor.query(`SELECT pg_advisory_xact_lock(${lockKey(lockName)}) AS locked`);
   },
   unlockMigrations: async () => {},
+  bulkInsertIgnore: (table, columns) =>
+    `INSERT INTO ${table} (${columns.map((column) => column.name).join(', ')}) SELECT * FROM unnest(${columns.map((column) => `?::${column.type}[]`).join(', ')}) ON CONFLICT DO NOTHING`,
+  // Serialisation failure and deadlock detected.
+  isTransientConflict: (error) => errorCode(error) === '40001' || errorCode(error) === '40P01',
   isUniqueViolation: (error) => errorCode(error) === '23505',
   defaultMaxParameters: 30_000,
 };

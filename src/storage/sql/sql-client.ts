@@ -1,5 +1,8 @@
-/** A value bound to a statement parameter. Booleans are stored as 0/1, JSON as text. */
-export type SqlValue = string | number | null;
+/**
+ * A value bound to a statement parameter. Booleans are stored as 0/1, JSON as text. Arrays are bound only
+ * by the PostgreSQL dialect (bulk inserts through `unnest`); pg, postgres.js and PGlite pass them as arrays.
+ */
+export type SqlValue = string | number | null | readonly (string | number | null)[];
 
 /** A row as the driver returns it: column name → value. */
 export type SqlRow = Record<string, unknown>;

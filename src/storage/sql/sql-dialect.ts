@@ -12,6 +12,14 @@ export interface SqlColumnTypes {
   integer: string;
 }
 
+/** A column of a bulk insert and its SQL element type. */
+export interface SqlBulkColumn {
+  /** Column name. */
+  name: string;
+  /** Element type of the array parameter. */
+  type: 'text' | 'bigint' | 'integer';
+}
+
 /**
  * Everything that differs between SQL engines, kept apart from execution: type names, placeholder style,
  * insert-or-ignore and upsert forms, day bucketing, the migration lock, and how a duplicate key shows.
@@ -37,6 +45,13 @@ export interface SqlDialect {
   lockMigrations(executor: SqlExecutor, lockName: string): Promise<void>;
   /** Releases what `lockMigrations` took, if the engine does not release it at commit. */
   unlockMigrations(executor: SqlExecutor, lockName: string): Promise<void>;
+  /**
+   * Optional faster bulk form of `insertIgnore` binding one array parameter per column (PostgreSQL
+   * `unnest`), so a batch of thousands of rows is one short statement.
+   */
+  bulkInsertIgnore?(table: string, columns: readonly SqlBulkColumn[]): string;
+  /** Whether a driver error is a deadlock or serialisation failure worth retrying the transaction for. */
+  isTransientConflict(error: unknown): boolean;
   /** Whether a driver error is a unique-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Most parameters one statement may bind when the client does not say. */

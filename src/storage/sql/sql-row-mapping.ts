@@ -61,6 +61,16 @@ export const usageColumns = [
   'estimated',
 ] as const;
 
+/** Element types of the usage columns, for the PostgreSQL bulk insert. */
+export const usageBulkColumns: { name: string; type: 'text' | 'bigint' | 'integer' }[] = usageColumns.map((name) => ({
+  name,
+  type: ['cached', 'attempt_number', 'estimated'].includes(name)
+    ? 'integer'
+    : ['occurred_at', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'reasoning_tokens', 'cost_micro_usd', 'latency_ms', 'time_to_first_token_ms'].includes(name)
+      ? 'bigint'
+      : 'text',
+}));
+
 export function usageToParams(record: UsageRecord): (string | number | null)[] {
   return [
     record.id,

@@ -25,6 +25,7 @@ import type {
 } from '../../spec/storage';
 import { systemOwnerId } from '../system-owner';
 import {
+  checkGroupBy,
   checkIdentifier,
   checkInteger,
   checkLimit,
@@ -50,7 +51,7 @@ import { runSqlMigrations } from './sql-migrations';
 import { mysqlDialect } from './mysql-dialect';
 import { postgresDialect } from './postgres-dialect';
 import { sqliteDialect } from './sqlite-dialect';
-import { jsonWithout, parseJson, toNumber, toOptionalText, toText, usageColumns, usageFromRow, usageToParams } from './sql-row-mapping';
+import { jsonWithout, parseJson, toNumber, toOptionalText, toText, usageBulkColumns, usageColumns, usageFromRow, usageToParams } from './sql-row-mapping';
 
 /** Options of `createSqlStorage`. */
 export interface SqlStorageOptions {
@@ -141,12 +142,16 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
   const execute = async (executor: SqlExecutor, sql: string, params: SqlValue[] = []): Promise<number> =>
     (await executor.execute(dialect.prepare(sql), params)).rowsAffected;
 
+  // Deadlocks and serialisation failures are normal under contention: rerun the whole transaction.
   async function transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    try {
-      return await client.transaction(work);
-    } catch (error) {
-      if (error instanceof RollbackSignal) return error.value as T;
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await client.transaction(work);
+      } catch (error) {
+        if (error instanceof RollbackSignal) return error.value as T;
+        if (attempt >= 5 || !dialect.isTransientConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
     }
   }
 
@@ -467,6 +472,19 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
       if (records.length === 0) return 0;
       return operation('appendUsage', async () => {
         const rows = records.map(usageToParams);
+        if (dialect.bulkInsertIgnore) {
+          // One array parameter per column: a batch of thousands of rows is one short statement.
+          const statement = dialect.bulkInsertIgnore(table('usage'), usageBulkColumns);
+          const insertBatches = async (executor: SqlExecutor) => {
+            let inserted = 0;
+            for (let start = 0; start < rows.length; start += 10_000) {
+              const batch = rows.slice(start, start + 10_000);
+              inserted += await execute(executor, statement, usageBulkColumns.map((_, column) => batch.map((row) => row[column] as string | number | null)));
+            }
+            return inserted;
+          };
+          return rows.length <= 10_000 ? insertBatches(client) : transaction(insertBatches);
+        }
         // One batch is one statement, atomic by itself; several batches share a transaction.
         if (rows.length * usageColumns.length <= maxParameters) return insertIgnore(client, 'usage', usageColumns, rows);
         return transaction((executor) => insertIgnore(executor, 'usage', usageColumns, rows));
@@ -505,10 +523,7 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
           conditions.push('user_id = ?');
           params.push(summaryQuery.userId);
         }
-        const keys = [...new Set(summaryQuery.groupBy)];
-        for (const key of keys) {
-          if (!(key in groupExpressions)) throw new InvalidRequestError(`Storage: groupBy key "${String(key)}" is not one of provider, model, feature, user, day`);
-        }
+        const keys = checkGroupBy(summaryQuery.groupBy);
         const selectGroups = keys.map((key) => `${groupExpressions[key]} AS group_${key}`);
         const sql = [
           `SELECT ${[...selectGroups, 'COUNT(*) AS requests', 'SUM(input_tokens) AS input_tokens', 'SUM(output_tokens) AS output_tokens', 'SUM(cached_input_tokens) AS cached_input_tokens', 'SUM(reasoning_tokens) AS reasoning_tokens', 'SUM(cost_micro_usd) AS cost_micro_usd'].join(', ')}`,
@@ -728,7 +743,7 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
         }
         const latest = Math.max(...messages.map((message) => message.createdAt));
         try {
-          return await client.transaction(async (executor) => {
+          return await transaction(async (executor) => {
             // Bumping the count first locks the conversation row, so concurrent appends get distinct sequences.
             const changed = await execute(
               executor,
@@ -806,43 +821,53 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
     async appendCreditEntries(entries) {
       entries.forEach(validateCreditEntry);
       if (entries.length === 0) return 0;
-      return operation('appendCreditEntries', () =>
-        transaction(async (executor) => {
-          let added = 0;
+      return operation('appendCreditEntries', async () => {
+        // Account rows are created up front in their own statements, so the transaction below only takes
+        // exclusive row locks (MySQL deadlocks when a shared lock from an insert is upgraded).
+        const accounts = [...new Set(entries.map((entry) => entry.accountId))].sort();
+        for (const accountId of accounts) await ensureCreditAccount(client, accountId);
+        return transaction(async (executor) => {
+          const added = new Map<string, number>();
+          let count = 0;
           for (const entry of entries) {
             if ((await insertIgnore(executor, 'credit_entries', creditColumns, [creditValues(entry)])) === 0) continue;
-            await ensureCreditAccount(executor, entry.accountId);
-            await execute(executor, `UPDATE ${table('credit_accounts')} SET balance_micro_usd = balance_micro_usd + ? WHERE account_id = ?`, [
-              entry.amountMicroUsd,
-              entry.accountId,
-            ]);
-            added += 1;
+            added.set(entry.accountId, (added.get(entry.accountId) ?? 0) + entry.amountMicroUsd);
+            count += 1;
           }
-          return added;
-        }),
-      );
+          // Accounts in sorted order, so concurrent batches lock them in the same order.
+          for (const accountId of accounts) {
+            const amount = added.get(accountId);
+            if (amount === undefined) continue;
+            await execute(executor, `UPDATE ${table('credit_accounts')} SET balance_micro_usd = balance_micro_usd + ? WHERE account_id = ?`, [amount, accountId]);
+          }
+          return count;
+        });
+      });
     },
     async appendCreditEntryIfCovered(entry) {
       validateCreditEntry(entry, 0);
-      return operation('appendCreditEntryIfCovered', () =>
-        transaction(async (executor) => {
-          if ((await insertIgnore(executor, 'credit_entries', creditColumns, [creditValues(entry)])) === 0) {
-            return { status: 'duplicate' as const, balanceMicroUsd: await readBalance(executor, entry.accountId) };
-          }
-          await ensureCreditAccount(executor, entry.accountId);
-          // One guarded UPDATE: the row lock makes check and change atomic across processes.
+      return operation('appendCreditEntryIfCovered', async () => {
+        await ensureCreditAccount(client, entry.accountId);
+        const status = await transaction(async (executor) => {
+          // The guarded UPDATE comes first: its row lock serialises every change to this account, and the
+          // check and the change are one atomic statement in every engine.
           const changed = await execute(
             executor,
             `UPDATE ${table('credit_accounts')} SET balance_micro_usd = balance_micro_usd + ? WHERE account_id = ? AND balance_micro_usd + ? >= 0`,
             [entry.amountMicroUsd, entry.accountId, entry.amountMicroUsd],
           );
-          const balance = await readBalance(executor, entry.accountId);
-          if (changed === 0 && !(entry.amountMicroUsd === 0 && balance >= 0)) {
-            throw new RollbackSignal({ status: 'insufficient' as const, balanceMicroUsd: balance });
+          const covered = changed > 0 || (entry.amountMicroUsd === 0 && (await readBalance(executor, entry.accountId)) >= 0);
+          if (!covered) {
+            const existing = await query(executor, `SELECT id FROM ${table('credit_entries')} WHERE id = ?`, [entry.id]);
+            return existing.length > 0 ? ('duplicate' as const) : ('insufficient' as const);
           }
-          return { status: 'applied' as const, balanceMicroUsd: balance };
-        }),
-      );
+          if ((await insertIgnore(executor, 'credit_entries', creditColumns, [creditValues(entry)])) === 0) {
+            throw new RollbackSignal('duplicate' as const);
+          }
+          return 'applied' as const;
+        });
+        return { status, balanceMicroUsd: await readBalance(client, entry.accountId) };
+      });
     },
     creditBalance: (accountId) => operation('creditBalance', () => readBalance(client, accountId)),
     listCreditEntries: (accountId, listOptions = {}) =>

@@ -19,6 +19,7 @@ export const sqliteDialect: SqlDialect = {
   // processes wait for it through the driver's busy timeout.
   lockMigrations: async () => {},
   unlockMigrations: async () => {},
+  isTransientConflict: (error) => errorCode(error).startsWith('SQLITE_BUSY'),
   isUniqueViolation: (error) =>
     errorCode(error).startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') ||
     errorCode(error).startsWith('SQLITE_CONSTRAINT_UNIQUE') ||

@@ -1,10 +1,13 @@
-import type { SqlClient, SqlExecutor, SqlRow, SqlValue } from '../sql-client';
+import type { SqlClient, SqlExecutor, SqlRow } from '../sql-client';
 import { createSerialQueue } from './serial-queue';
 
 /** The statement methods better-sqlite3 and node:sqlite share. */
 export interface SyncSqliteStatement {
-  all(...params: SqlValue[]): unknown[];
-  run(...params: SqlValue[]): { changes: number | bigint };
+  // Loosely typed so the drivers' own parameter types (better-sqlite3's BindParameters) are accepted.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  all(...params: any[]): unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  run(...params: any[]): { changes: number | bigint };
   /** better-sqlite3 only: whether the statement returns rows. */
   readonly reader?: boolean;
 }

@@ -1,0 +1,4 @@
+import { createMemoryStorage } from '../../src/storage/memory';
+import { describeStorageConformance } from './storage-conformance';
+
+describeStorageConformance('memory', async () => ({ storage: createMemoryStorage() }));
