@@ -1,7 +1,8 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages';
-import { convertAnthropicToolChoice, convertAnthropicTools, resolveJsonSchema, type AnthropicTool, type AnthropicToolChoice } from './anthropic-tools';
+import { convertAnthropicToolChoice, convertAnthropicTools, type AnthropicTool, type AnthropicToolChoice } from './anthropic-tools';
 
 /** Name of the tool whose input carries the answer when JSON output is asked for. */
 export const anthropicJsonToolName = 'json';
@@ -61,7 +62,7 @@ export function buildAnthropicRequest(call: ProviderChatCall, settings: Anthropi
     if (tools.some((tool) => tool.name === anthropicJsonToolName)) {
       throw new InvalidRequestError(`${provider}: a tool named "${anthropicJsonToolName}" clashes with JSON output, which uses that name; rename the tool`, { provider });
     }
-    const schema = format.type === 'json-schema' ? resolveJsonSchema(format.schema) : { type: 'object', additionalProperties: true };
+    const schema = format.type === 'json-schema' ? toJsonSchema(format.schema) : { type: 'object', additionalProperties: true };
     const { $schema: _ignored, ...inputSchema } = schema;
     const hasOwnTools = tools.length > 0;
     tools.push({

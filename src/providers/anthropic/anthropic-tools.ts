@@ -1,6 +1,6 @@
-import { toJSONSchema, type ZodType } from 'zod';
 import { InvalidRequestError } from '../../errors/invalid-request-error';
-import type { JsonSchema, ToolChoice, ToolDefinition, ZodLikeSchema } from '../../spec/tool';
+import type { JsonSchema, ToolChoice, ToolDefinition } from '../../spec/tool';
+import { toJsonSchema } from '../shared/to-json-schema';
 
 /** A tool as the Messages API takes it. */
 export interface AnthropicTool {
@@ -12,18 +12,10 @@ export interface AnthropicTool {
 /** `tool_choice` as the Messages API takes it. */
 export type AnthropicToolChoice = { type: 'auto' } | { type: 'any' } | { type: 'none' } | { type: 'tool'; name: string };
 
-/** JSON Schema for a tool or output schema; zod schemas are converted here. */
-export function resolveJsonSchema(schema: JsonSchema | ZodLikeSchema): JsonSchema {
-  if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
-    return toJSONSchema(schema as unknown as ZodType) as JsonSchema;
-  }
-  return schema as JsonSchema;
-}
-
 /** Tool definitions with `input_schema`; the root must be an object schema, as the API demands. */
 export function convertAnthropicTools(tools: ToolDefinition[], provider: string): AnthropicTool[] {
   return tools.map((tool) => {
-    const schema = resolveJsonSchema(tool.parameters);
+    const schema = toJsonSchema(tool.parameters);
     if (schema.type !== undefined && schema.type !== 'object') {
       throw new InvalidRequestError(`${provider}: tool "${tool.name}" parameters must be an object schema (got type "${String(schema.type)}")`, { provider });
     }

@@ -1,6 +1,7 @@
 import type { ProviderChatCall } from '../../spec/chat';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToCohereMessages } from './convert-to-cohere-messages';
-import { prepareCohereTools, toCohereJsonSchema } from './cohere-tools';
+import { prepareCohereTools } from './cohere-tools';
 
 /** Builds the `/v2/chat` body. `providerOptions.cohere` and `providerOptions[<instance id>]` are merged last. */
 export function buildCohereChatBody(call: ProviderChatCall, model: string, stream: boolean, provider: string): Record<string, unknown> {
@@ -12,7 +13,7 @@ export function buildCohereChatBody(call: ProviderChatCall, model: string, strea
   };
   const format = call.responseFormat;
   if (format?.type === 'json') body.response_format = { type: 'json_object' };
-  else if (format?.type === 'json-schema') body.response_format = { type: 'json_object', json_schema: toCohereJsonSchema(format.schema) };
+  else if (format?.type === 'json-schema') body.response_format = { type: 'json_object', json_schema: toJsonSchema(format.schema) };
   if (call.temperature !== undefined) body.temperature = call.temperature;
   if (call.topP !== undefined) body.p = call.topP;
   if (call.maxTokens !== undefined) body.max_tokens = call.maxTokens;

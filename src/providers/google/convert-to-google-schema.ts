@@ -1,5 +1,4 @@
-import { toJSONSchema, type ZodType } from 'zod';
-import type { JsonSchema, ZodLikeSchema } from '../../spec/tool';
+import type { JsonSchema } from '../../spec/tool';
 
 type Schema = Record<string, unknown>;
 
@@ -7,12 +6,6 @@ type Schema = Record<string, unknown>;
 const passThrough = ['description', 'title', 'minimum', 'maximum', 'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern', 'minProperties', 'maxProperties', 'propertyOrdering', 'nullable'];
 const allowedFormats: Record<string, string[]> = { string: ['enum', 'date-time'], number: ['float', 'double'], integer: ['int32', 'int64'] };
 const maximumRefDepth = 8;
-
-/** JSON Schema for a tool or output schema; zod schemas are converted first. */
-export function resolveGoogleJsonSchema(schema: JsonSchema | ZodLikeSchema): JsonSchema {
-  if (typeof schema === 'object' && schema !== null && '_zod' in schema) return toJSONSchema(schema as unknown as ZodType) as JsonSchema;
-  return schema as JsonSchema;
-}
 
 /**
  * Converts JSON Schema to the OpenAPI subset Gemini accepts for `parameters` and `responseSchema`:

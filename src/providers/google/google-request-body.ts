@@ -1,8 +1,9 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ToolChoice } from '../../spec/tool';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToGoogleContents } from './convert-to-google-contents';
-import { convertToGoogleSchema, resolveGoogleJsonSchema } from './convert-to-google-schema';
+import { convertToGoogleSchema } from './convert-to-google-schema';
 
 /** What the builder needs besides the call. */
 export interface GoogleRequestSettings {
@@ -28,7 +29,7 @@ export function buildGoogleRequest(call: ProviderChatCall, settings: GoogleReque
 
   if (call.tools && call.tools.length > 0) {
     const functionDeclarations = call.tools.map((tool) => {
-      const schema = resolveGoogleJsonSchema(tool.parameters);
+      const schema = toJsonSchema(tool.parameters);
       if (schema.type !== undefined && schema.type !== 'object') {
         throw new InvalidRequestError(`${provider}: tool "${tool.name}" parameters must be an object schema (got type "${String(schema.type)}")`, { provider });
       }
@@ -49,7 +50,7 @@ export function buildGoogleRequest(call: ProviderChatCall, settings: GoogleReque
   if (format && format.type !== 'text') {
     generationConfig.responseMimeType = 'application/json';
     if (format.type === 'json-schema') {
-      const schema = convertToGoogleSchema(resolveGoogleJsonSchema(format.schema));
+      const schema = convertToGoogleSchema(toJsonSchema(format.schema));
       if (schema) generationConfig.responseSchema = schema;
     }
   }

@@ -1,6 +1,7 @@
 import type { ProviderChatCall } from '../../spec/chat';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToOllamaMessages } from './ollama-messages';
-import { prepareOllamaTools, toOllamaJsonSchema } from './ollama-tools';
+import { prepareOllamaTools } from './ollama-tools';
 
 /**
  * Builds the `/api/chat` body. Sampling settings go in `options` (`num_predict` is the output limit).
@@ -19,7 +20,7 @@ export function buildOllamaChatBody(
   if (tools) body.tools = tools;
   const format = call.responseFormat;
   if (format?.type === 'json') body.format = 'json';
-  else if (format?.type === 'json-schema') body.format = toOllamaJsonSchema(format.schema);
+  else if (format?.type === 'json-schema') body.format = toJsonSchema(format.schema);
   const options: Record<string, unknown> = {};
   if (call.temperature !== undefined) options.temperature = call.temperature;
   if (call.topP !== undefined) options.top_p = call.topP;

@@ -1,19 +1,11 @@
-import { toJSONSchema } from 'zod';
 import { InvalidRequestError } from '../../errors/invalid-request-error';
-import type { JsonSchema, ToolChoice, ToolDefinition, ZodLikeSchema } from '../../spec/tool';
+import type { JsonSchema, ToolChoice, ToolDefinition } from '../../spec/tool';
+import { toJsonSchema } from '../shared/to-json-schema';
 
 /** A tool as `/api/chat` takes it. */
 export interface OllamaTool {
   type: 'function';
   function: { name: string; description?: string; parameters: JsonSchema };
-}
-
-/** JSON Schema of a tool's parameters or of a response format (zod schemas are converted). */
-export function toOllamaJsonSchema(schema: JsonSchema | ZodLikeSchema): JsonSchema {
-  if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
-    return toJSONSchema(schema as never) as JsonSchema;
-  }
-  return schema as JsonSchema;
 }
 
 /**
@@ -34,7 +26,7 @@ export function prepareOllamaTools(tools: ToolDefinition[] | undefined, toolChoi
     function: {
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
-      parameters: toOllamaJsonSchema(tool.parameters),
+      parameters: toJsonSchema(tool.parameters),
     },
   }));
 }

@@ -1,6 +1,6 @@
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ToolChoice } from '../../spec/tool';
-import { toOpenAIJsonSchema } from './openai-json-schema';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToOpenAIMessages } from './openai-messages';
 import type { OpenAIChatQuirks } from './openai-quirks';
 
@@ -36,7 +36,7 @@ export function buildOpenAIChatBody(call: ProviderChatCall, target: OpenAIReques
       function: {
         name: tool.name,
         ...(tool.description !== undefined ? { description: tool.description } : {}),
-        parameters: toOpenAIJsonSchema(tool.parameters),
+        parameters: toJsonSchema(tool.parameters),
       },
     }));
   }
@@ -49,7 +49,7 @@ export function buildOpenAIChatBody(call: ProviderChatCall, target: OpenAIReques
           type: 'json_schema',
           json_schema: {
             name: format.name ?? 'response',
-            schema: toOpenAIJsonSchema(format.schema),
+            schema: toJsonSchema(format.schema),
             ...(format.strict !== undefined ? { strict: format.strict } : {}),
           },
         }

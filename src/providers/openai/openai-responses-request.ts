@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { Message } from '../../spec/message';
-import { toOpenAIJsonSchema } from './openai-json-schema';
+import { toJsonSchema } from '../shared/to-json-schema';
 import { openAIImageUrl } from './openai-messages';
 import { mergeProviderOptions, type OpenAIRequestTarget } from './openai-request-body';
 
@@ -61,7 +61,7 @@ export function buildOpenAIResponsesBody(call: ProviderChatCall, target: OpenAIR
       type: 'function',
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
-      parameters: toOpenAIJsonSchema(tool.parameters),
+      parameters: toJsonSchema(tool.parameters),
     }));
   }
   if (call.toolChoice !== undefined) {
@@ -74,7 +74,7 @@ export function buildOpenAIResponsesBody(call: ProviderChatCall, target: OpenAIR
       format: {
         type: 'json_schema',
         name: format.name ?? 'response',
-        schema: toOpenAIJsonSchema(format.schema),
+        schema: toJsonSchema(format.schema),
         ...(format.strict !== undefined ? { strict: format.strict } : {}),
       },
     };
