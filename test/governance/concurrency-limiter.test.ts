@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AbortedError } from '../../src/errors/aborted-error';
+import { RateLimitExceededError } from '../../src/errors/rate-limit-exceeded-error';
+import { createConcurrencyLimiter, type ConcurrencySlot } from '../../src/governance/concurrency-limiter';
+import { createMemoryState } from '../../src/state/memory';
+
+describe('concurrency limiter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const clock = () => Date.now();
+
+  it('holds at most perUser slots per user and serves each user first-in first-out', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 2, global: 10, now: clock });
+    const first = await limiter.acquire({ userId: 'u1' });
+    const second = await limiter.acquire({ userId: 'u1' });
+    const order: string[] = [];
+    const third = limiter.acquire({ userId: 'u1' }).then((slot) => (order.push('third'), slot));
+    const fourth = limiter.acquire({ userId: 'u1' }).then((slot) => (order.push('fourth'), slot));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(limiter.waiting).toBe(2);
+    await first.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['third']);
+    await second.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['third', 'fourth']);
+    await (await third).release();
+    await (await fourth).release();
+    await limiter.close();
+  });
+
+  it('is fair across users when the global pool is the bottleneck', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 5, global: 1, now: clock });
+    const holder = await limiter.acquire({ userId: 'busy' });
+    const served: string[] = [];
+    const waits = [
+      ...['busy', 'busy', 'busy'].map((userId) => limiter.acquire({ userId })),
+      limiter.acquire({ userId: 'quiet' }),
+    ].map((promise) => promise.then(async (slot) => {
+      served.push(slot.userId);
+      await slot.release();
+    }));
+    await vi.advanceTimersByTimeAsync(0);
+    await holder.release();
+    await vi.advanceTimersByTimeAsync(0);
+    await Promise.all(waits);
+    // The quiet user is served second, not after the busy user's whole backlog.
+    expect(served).toEqual(['busy', 'quiet', 'busy', 'busy']);
+    await limiter.close();
+  });
+
+  it('times out a waiter with a RateLimitExceededError naming the full scope', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 1, global: 10, queueTimeoutMs: 5_000, leaseMs: 60_000, now: clock });
+    await limiter.acquire({ userId: 'u1' });
+    const waiting = limiter.acquire({ userId: 'u1' }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const error = (await waiting) as RateLimitExceededError;
+    expect(error).toBeInstanceOf(RateLimitExceededError);
+    expect(error.scope).toBe('user:u1:concurrency');
+    expect(error.limit).toBe(1);
+    expect(error.remaining).toBe(0);
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(limiter.waiting).toBe(0);
+    await limiter.close();
+  });
+
+  it('fails at once with queueTimeoutMs 0, naming the global scope when that is full', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 3, global: 1, queueTimeoutMs: 0, now: clock });
+    await limiter.acquire({ userId: 'a' });
+    const error = await limiter.acquire({ userId: 'b' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RateLimitExceededError);
+    expect((error as RateLimitExceededError).scope).toBe('global:concurrency');
+    await limiter.close();
+  });
+
+  it('stops waiting when the signal aborts, and an aborted waiter holds nothing', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 1, global: 10, now: clock });
+    const held = await limiter.acquire({ userId: 'u1' });
+    const controller = new AbortController();
+    const waiting = limiter.acquire({ userId: 'u1', signal: controller.signal }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(100);
+    controller.abort(new Error('user went away'));
+    expect(await waiting).toBeInstanceOf(AbortedError);
+    await held.release();
+    // The slot is free again for the next caller: the aborted waiter did not take it.
+    const next = await limiter.acquire({ userId: 'u1', timeoutMs: 0 });
+    await next.release();
+    await expect(limiter.acquire({ userId: 'u1', signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    await limiter.close();
+  });
+
+  it('returns a dead holder\'s slot once its lease expires (another process sharing the store)', async () => {
+    const state = createMemoryState({ now: clock });
+    // The first process takes the slot and dies: it never renews nor releases.
+    const dead = createConcurrencyLimiter({ state, perUser: 1, global: 10, leaseMs: 10_000, renewLeases: false, now: clock });
+    await dead.acquire({ userId: 'u1' });
+    const survivor = createConcurrencyLimiter({ state, perUser: 1, global: 10, leaseMs: 10_000, queueTimeoutMs: 30_000, pollIntervalMs: 500, now: clock });
+    let slot: ConcurrencySlot | undefined;
+    const waiting = survivor.acquire({ userId: 'u1' }).then((acquired) => (slot = acquired));
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(slot).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_500);
+    await waiting;
+    expect(slot?.userId).toBe('u1');
+    await slot?.release();
+    await survivor.close();
+    await dead.close();
+  });
+
+  it('renews a live holder\'s lease so a long call keeps its slot', async () => {
+    const state = createMemoryState({ now: clock });
+    const limiter = createConcurrencyLimiter({ state, perUser: 1, global: 10, leaseMs: 3_000, now: clock });
+    const slot = await limiter.acquire({ userId: 'u1' });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(slot.lost).toBe(false);
+    const other = createConcurrencyLimiter({ state, perUser: 1, global: 10, queueTimeoutMs: 0, now: clock });
+    await expect(other.acquire({ userId: 'u1' })).rejects.toBeInstanceOf(RateLimitExceededError);
+    await slot.release();
+    await limiter.close();
+    await other.close();
+  });
+
+  it('never has more than the global limit in flight under a burst', async () => {
+    vi.useRealTimers();
+    const limiter = createConcurrencyLimiter({ state: createMemoryState(), perUser: 3, global: 5, pollIntervalMs: 5 });
+    let inFlight = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 60 }, async (_, index) => {
+        const slot = await limiter.acquire({ userId: `u${index % 7}` });
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await Promise.resolve();
+        inFlight -= 1;
+        await slot.release();
+      }),
+    );
+    expect(peak).toBeLessThanOrEqual(5);
+    expect(peak).toBeGreaterThan(0);
+    await limiter.close();
+  });
+});
