@@ -5,3 +5,4 @@ export { createMemoryResponseCache, cachedResponseBytes, type MemoryResponseCach
 export { createSharedResponseCache, type SharedResponseCacheOptions } from './shared-response-cache';
 export { createSingleFlight, type SingleFlight } from './single-flight';
 export { recordStream, replayStream } from './stream-cache';
+export { createStreamSingleFlight, type StreamSingleFlight } from './stream-single-flight';
