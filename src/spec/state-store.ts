@@ -35,7 +35,7 @@ export interface WindowSpec {
 export interface WindowConsumeRequest {
   /** The windows to consume from; the entry is admitted only if every window has room for its cost. */
   windows: WindowSpec[];
-  /** Id of the entry (a request id). Repeating a consume with the same id returns the first outcome and consumes nothing more. */
+  /** Id of the entry (a request id). Repeating a consume of an admitted id while it is still in its windows consumes nothing more (`duplicate: true`); a refused id may be retried. */
   entryId: string;
   /** Current time in epoch ms; omitted = the store's clock. */
   now?: number;
