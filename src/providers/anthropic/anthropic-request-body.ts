@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
+import { collectProviderOptions, mergeProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages';
 import { convertAnthropicToolChoice, convertAnthropicTools, type AnthropicTool, type AnthropicToolChoice } from './anthropic-tools';
@@ -36,7 +37,7 @@ export interface AnthropicRequestSettings {
  */
 export function buildAnthropicRequest(call: ProviderChatCall, settings: AnthropicRequestSettings): AnthropicRequestPlan {
   const provider = settings.providerId;
-  const extra = collectProviderOptions(call.providerOptions, provider);
+  const extra = collectProviderOptions(call.providerOptions, { wireFormat: 'anthropic', provider });
   const { system, messages } = convertToAnthropicMessages(call.messages, provider);
   const thinking = extra.thinking as { type?: string; budget_tokens?: number } | undefined;
   const thinkingEnabled = thinking !== undefined && thinking !== null && thinking.type !== 'disabled';
@@ -88,24 +89,4 @@ export function buildAnthropicRequest(call: ProviderChatCall, settings: Anthropi
 
   mergeProviderOptions(body, extra);
   return jsonToolName ? { body, jsonToolName } : { body };
-}
-
-/** `providerOptions.anthropic`, then the instance's own key when it differs (a proxy named `my-claude`). */
-function collectProviderOptions(options: ProviderChatCall['providerOptions'], providerId: string): Record<string, unknown> {
-  if (!options) return {};
-  return { ...options.anthropic, ...(providerId !== 'anthropic' ? options[providerId] : undefined) };
-}
-
-// Arrays (server tools added to ours) are appended, objects merged one level, anything else replaced.
-function mergeProviderOptions(body: Record<string, unknown>, extra: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(extra)) {
-    const current = body[key];
-    if (Array.isArray(current) && Array.isArray(value)) body[key] = [...current, ...value];
-    else if (isPlainObject(current) && isPlainObject(value)) body[key] = { ...current, ...value };
-    else body[key] = value;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

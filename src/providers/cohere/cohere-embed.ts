@@ -1,6 +1,7 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import type { CohereEmbedResponse } from './cohere-api-types';
 
 /** Cohere accepts at most 96 texts per `/v2/embed` call; longer inputs are sent in batches, in order. */
@@ -30,7 +31,7 @@ export async function embedWithCohere(call: ProviderEmbedCall, request: CohereEm
       embedding_types: ['float'],
     };
     if (call.dimensions !== undefined) body.output_dimension = call.dimensions;
-    Object.assign(body, call.providerOptions?.cohere, request.provider === 'cohere' ? undefined : call.providerOptions?.[request.provider]);
+    Object.assign(body, collectProviderOptions(call.providerOptions, { wireFormat: 'cohere', provider: request.provider }));
     const response = await requestJson<CohereEmbedResponse>({
       url: request.url,
       fetch: request.fetch,

@@ -7,6 +7,7 @@ import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embeddin
 import type { ModelInfo } from '../../spec/model-info';
 import type { LanguageModelProvider, ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import type { CohereChatResponse, CohereModelsResponse } from './cohere-api-types';
 import { parseCohereChatResponse } from './cohere-chat-response';
 import { embedWithCohere } from './cohere-embed';
@@ -69,7 +70,7 @@ export function createCohere(options: CohereProviderOptions = {}): LanguageModel
 
   const embed = (call: ProviderEmbedCall, context: ProviderCallContext): Promise<ProviderEmbedResult> => {
     const model = call.model || defaultEmbeddingModel;
-    const inputType = call.providerOptions?.[id]?.input_type ?? call.providerOptions?.cohere?.input_type ?? options.embeddingInputType ?? 'search_document';
+    const inputType = collectProviderOptions(call.providerOptions, { wireFormat: 'cohere', provider: id }).input_type ?? options.embeddingInputType ?? 'search_document';
     return embedWithCohere(
       { ...call, model },
       { url: `${baseUrl}/embed`, fetch: context.fetch, headers: headersFor(context, model), signal: context.signal, provider: id, inputType: String(inputType) },

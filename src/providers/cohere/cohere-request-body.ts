@@ -1,4 +1,5 @@
 import type { ProviderChatCall } from '../../spec/chat';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToCohereMessages } from './convert-to-cohere-messages';
 import { prepareCohereTools } from './cohere-tools';
@@ -19,6 +20,6 @@ export function buildCohereChatBody(call: ProviderChatCall, model: string, strea
   if (call.maxTokens !== undefined) body.max_tokens = call.maxTokens;
   if (call.stop !== undefined && call.stop.length > 0) body.stop_sequences = call.stop;
   if (call.seed !== undefined) body.seed = call.seed;
-  Object.assign(body, call.providerOptions?.cohere, provider === 'cohere' ? undefined : call.providerOptions?.[provider]);
+  Object.assign(body, collectProviderOptions(call.providerOptions, { wireFormat: 'cohere', provider }));
   return body;
 }

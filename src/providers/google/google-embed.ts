@@ -3,8 +3,8 @@ import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ProviderCallContext } from '../../spec/provider';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import { googleFetch, googleHeaders, googleModelPath, type GoogleConfig } from './google-config';
-import { collectProviderOptions } from './google-request-body';
 
 // batchEmbedContents takes at most 100 requests.
 const batchSize = 100;
@@ -18,7 +18,7 @@ export async function googleEmbed(config: GoogleConfig, call: ProviderEmbedCall,
   const provider = config.providerId;
   if (call.input.length === 0) throw new InvalidRequestError(`${provider}: embed input is empty`, { provider, model: call.model });
   const modelPath = googleModelPath(call.model);
-  const extra = collectProviderOptions(call.providerOptions, provider);
+  const extra = collectProviderOptions(call.providerOptions, { wireFormat: 'google', provider });
   const entry = (text: string): Record<string, unknown> => ({
     model: modelPath,
     content: { parts: [{ text }] },

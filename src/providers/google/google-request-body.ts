@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ToolChoice } from '../../spec/tool';
+import { collectProviderOptions, mergeProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToGoogleContents } from './convert-to-google-contents';
 import { convertToGoogleSchema } from './convert-to-google-schema';
@@ -56,7 +57,7 @@ export function buildGoogleRequest(call: ProviderChatCall, settings: GoogleReque
   }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
 
-  mergeProviderOptions(body, collectProviderOptions(call.providerOptions, provider));
+  mergeProviderOptions(body, collectProviderOptions(call.providerOptions, { wireFormat: 'google', provider }));
   return body;
 }
 
@@ -65,25 +66,4 @@ function convertToolChoice(choice: ToolChoice): Record<string, unknown> {
   if (choice === 'none') return { mode: 'NONE' };
   if (choice === 'required') return { mode: 'ANY' };
   return { mode: 'ANY', allowedFunctionNames: [choice.name] };
-}
-
-/** `providerOptions.google`, then the instance's own key when it differs. */
-export function collectProviderOptions(options: ProviderChatCall['providerOptions'], providerId: string): Record<string, unknown> {
-  if (!options) return {};
-  return { ...options.google, ...(providerId !== 'google' ? options[providerId] : undefined) };
-}
-
-// Arrays (a `googleSearch` tool next to ours) are appended, objects (`generationConfig.thinkingConfig`)
-// merged one level, anything else replaced.
-export function mergeProviderOptions(body: Record<string, unknown>, extra: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(extra)) {
-    const current = body[key];
-    if (Array.isArray(current) && Array.isArray(value)) body[key] = [...current, ...value];
-    else if (isPlainObject(current) && isPlainObject(value)) body[key] = { ...current, ...value };
-    else body[key] = value;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

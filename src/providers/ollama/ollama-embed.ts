@@ -2,6 +2,7 @@ import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { createProviderError } from '../../http/provider-error';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import type { OllamaEmbedResponse } from './ollama-api-types';
 
 /** What an embed request needs besides the call itself. */
@@ -19,7 +20,7 @@ export async function embedWithOllama(call: ProviderEmbedCall, request: OllamaEm
   const body: Record<string, unknown> = { model: call.model, input: call.input };
   if (call.dimensions !== undefined) body.dimensions = call.dimensions;
   if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
-  Object.assign(body, call.providerOptions?.ollama, request.provider === 'ollama' ? undefined : call.providerOptions?.[request.provider]);
+  Object.assign(body, collectProviderOptions(call.providerOptions, { wireFormat: 'ollama', provider: request.provider }));
   const response = await requestJson<OllamaEmbedResponse & { error?: string }>({
     url: request.url,
     fetch: request.fetch,

@@ -1,4 +1,5 @@
 import type { ProviderChatCall } from '../../spec/chat';
+import { providerOptionSources } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToOllamaMessages } from './ollama-messages';
 import { prepareOllamaTools } from './ollama-tools';
@@ -28,8 +29,8 @@ export function buildOllamaChatBody(
   if (call.stop !== undefined && call.stop.length > 0) options.stop = call.stop;
   if (call.seed !== undefined) options.seed = call.seed;
   if (keepAlive !== undefined) body.keep_alive = keepAlive;
-  for (const extra of [call.providerOptions?.ollama, provider === 'ollama' ? undefined : call.providerOptions?.[provider]]) {
-    if (!extra) continue;
+  // Each source's `options` is merged into ours, so the wire key's and the instance key's both apply.
+  for (const extra of providerOptionSources(call.providerOptions, { wireFormat: 'ollama', provider })) {
     const { options: extraOptions, ...rest } = extra as { options?: Record<string, unknown> };
     Object.assign(body, rest);
     if (extraOptions && typeof extraOptions === 'object') Object.assign(options, extraOptions);

@@ -2,9 +2,9 @@ import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ProviderCallContext } from '../../spec/provider';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
-import { mergeProviderOptions } from './openai-request-body';
 
 interface EmbeddingResponse {
   data?: Array<{ index?: number; embedding?: unknown }>;
@@ -17,7 +17,7 @@ export async function openAIEmbed(endpoint: OpenAIEndpoint, call: ProviderEmbedC
   const provider = endpoint.provider;
   const body: Record<string, unknown> = { model: call.model, input: call.input, encoding_format: 'float' };
   if (call.dimensions !== undefined) body.dimensions = call.dimensions;
-  mergeProviderOptions(body, call.providerOptions, endpoint);
+  Object.assign(body, collectProviderOptions(call.providerOptions, endpoint));
   const response = await requestJson<EmbeddingResponse>({
     url: `${endpoint.baseUrl}/embeddings`,
     fetch: context.fetch,

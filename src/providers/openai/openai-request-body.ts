@@ -1,5 +1,6 @@
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ToolChoice } from '../../spec/tool';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToOpenAIMessages } from './openai-messages';
 import type { OpenAIChatQuirks } from './openai-quirks';
@@ -55,17 +56,6 @@ export function buildOpenAIChatBody(call: ProviderChatCall, target: OpenAIReques
         }
       : { type: 'json_object' };
   }
-  mergeProviderOptions(body, call.providerOptions, target);
+  Object.assign(body, collectProviderOptions(call.providerOptions, target));
   return body;
-}
-
-/** Merges `providerOptions[wireFormat]`, then `providerOptions[id]`, into a request body (the escape hatch wins). */
-export function mergeProviderOptions(
-  body: Record<string, unknown>,
-  options: Record<string, Record<string, unknown>> | undefined,
-  target: Pick<OpenAIRequestTarget, 'provider' | 'wireFormat'>,
-): void {
-  if (!options) return;
-  Object.assign(body, options[target.wireFormat]);
-  if (target.provider !== target.wireFormat) Object.assign(body, options[target.provider]);
 }

@@ -1,9 +1,10 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { Message } from '../../spec/message';
+import { collectProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { openAIImageUrl } from './openai-messages';
-import { mergeProviderOptions, type OpenAIRequestTarget } from './openai-request-body';
+import type { OpenAIRequestTarget } from './openai-request-body';
 
 /** Converts the conversation to Responses API input items (messages, function calls and their outputs). */
 export function convertToOpenAIResponsesInput(messages: Message[], provider: string): unknown[] {
@@ -79,6 +80,6 @@ export function buildOpenAIResponsesBody(call: ProviderChatCall, target: OpenAIR
       },
     };
   }
-  mergeProviderOptions(body, call.providerOptions, target);
+  Object.assign(body, collectProviderOptions(call.providerOptions, target));
   return body;
 }
