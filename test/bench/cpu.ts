@@ -1,0 +1,55 @@
+import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
+import { interleaved, measured, median, sleep, type BenchContext, type BenchResult } from './harness';
+
+/**
+ * Fires `call` at a fixed rate for `durationMs` without waiting for answers (open loop), waits for all of
+ * them, and returns the client process's CPU time (user + system, µs) per request.
+ */
+async function cpuPerRequest(ratePerSecond: number, durationMs: number, call: () => Promise<unknown>): Promise<number> {
+  const pending: Promise<unknown>[] = [];
+  const intervalMs = 1000 / ratePerSecond;
+  const before = process.cpuUsage();
+  const startedAt = performance.now();
+  let sent = 0;
+  while (performance.now() - startedAt < durationMs) {
+    // Catch up on every request due by now, then yield to the event loop until the next is due.
+    const due = Math.floor((performance.now() - startedAt) / intervalMs) + 1;
+    for (; sent < due; sent++) pending.push(call());
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / sent;
+}
+
+/** CPU per request at a fixed open-loop rate: the manager vs raw undici.request, same body, interleaved. */
+export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
+  const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
+  const raw = createRawUndiciClient(wire);
+  const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
+  const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
+  const rate = 1000;
+  const durationMs = context.quick ? 500 : 1500;
+  const rounds = context.quick ? 3 : 5;
+  const variants = {
+    raw: () => cpuPerRequest(rate, durationMs, () => raw.chat()),
+    fetch: () => cpuPerRequest(rate, durationMs, () => viaFetch.chat(benchRequest)),
+    pooled: () => cpuPerRequest(rate, durationMs, () => viaPool.chat(benchRequest)),
+  };
+  for (const variant of Object.values(variants)) await variant(); // warm-up
+  const perRound = await interleaved(rounds, variants);
+  await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+  const rawCpu = median(perRound.raw);
+  const note = `${rate} req/s open loop, ${rounds} interleaved rounds of ${durationMs} ms; process.cpuUsage of the client only (upstream is another process)`;
+  return [
+    measured({ name: 'raw undici.request CPU per request', value: rawCpu, unit: 'µs', note }),
+    ...(['pooled', 'fetch'] as const).map((transport) => {
+      const managerCpu = median(perRound[transport]);
+      return measured({
+        name: `added CPU per request (${transport === 'pooled' ? 'pooled undici' : 'globalThis.fetch'})`,
+        value: managerCpu - rawCpu, unit: 'µs', baseline: rawCpu, target: '<= 20 µs', meets: (value) => value <= 20,
+        note: `manager ${managerCpu.toFixed(1)} µs/request vs raw ${rawCpu.toFixed(1)} µs/request`,
+      });
+    }),
+  ];
+}

@@ -1,0 +1,62 @@
+import { Agent, request } from 'undici';
+import { createLLMManager as createNodeManager } from '../../src/node/create-node-llm-manager';
+import { createOpenAI } from '../../src/providers/openai/index';
+import type { ChatRequest } from '../../src/spec/request';
+import { benchApiKey, benchRequest, captureWireRequest, createBenchManager } from './clients';
+import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
+
+async function p50Of(count: number, call: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const startedAt = performance.now();
+    await call();
+    samples.push((performance.now() - startedAt) * 1000);
+  }
+  return percentile(samples, 50);
+}
+
+/**
+ * Fallback after a fast non-retryable failure (HTTP 401 from the first candidate): chat() p50 with the
+ * fallback, minus one direct chat() p50, minus the raw round trip of the failing request.
+ */
+export async function runFallback(context: BenchContext): Promise<BenchResult[]> {
+  const fallbackManager = createNodeManager({
+    providers: [
+      createOpenAI({ id: 'broken', apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/fail/v1` }),
+      createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/ok/v1` }),
+    ],
+    routing: { fallback: ['openai:gpt-4.1-nano'] },
+  });
+  const direct = createBenchManager(context.upstreamUrl, 'pooled');
+  const fallbackRequest: ChatRequest = { ...benchRequest, model: 'broken:gpt-4.1-nano' };
+  const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
+  const failUrl = wire.url.replace('/ok/', '/fail/');
+  const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  const rawFailure = async () => {
+    const response = await request(failUrl, { method: 'POST', headers: wire.headers, body: wire.body, dispatcher: agent });
+    await response.body.json();
+  };
+  const probe = await fallbackManager.chat(fallbackRequest);
+  if (probe.attempts.length !== 2 || probe.provider !== 'openai') throw new Error(`expected one failed attempt then openai, got ${JSON.stringify(probe.attempts)}`);
+
+  const block = context.quick ? 200 : 1000;
+  const rounds = context.quick ? 3 : 5;
+  const variants = {
+    fallback: () => p50Of(block, () => fallbackManager.chat(fallbackRequest)),
+    direct: () => p50Of(block, () => direct.chat(benchRequest)),
+    failure: () => p50Of(block, rawFailure),
+  };
+  for (const variant of Object.values(variants)) await variant();
+  const perRound = await interleaved(rounds, variants);
+  await Promise.all([fallbackManager.close(), direct.close(), agent.close()]);
+  const fallbackP50 = median(perRound.fallback);
+  const directP50 = median(perRound.direct);
+  const failureP50 = median(perRound.failure);
+  return [
+    measured({
+      name: 'fallback after a fast non-retryable failure, beyond the extra round trip', value: fallbackP50 - directP50 - failureP50, unit: 'µs',
+      baseline: directP50, target: '<= 20 µs', meets: (value) => value <= 20,
+      note: `p50s: fallback chat() ${fallbackP50.toFixed(1)} µs, direct chat() ${directP50.toFixed(1)} µs, raw 401 round trip ${failureP50.toFixed(1)} µs; value = fallback − direct − raw 401 round trip; pooled transport`,
+    }),
+  ];
+}

@@ -1,0 +1,56 @@
+import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
+import { interleaved, measured, median, type BenchContext, type BenchResult } from './harness';
+
+/** Requests per second completed by `concurrency` closed-loop workers over `durationMs`. */
+async function requestsPerSecond(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<number> {
+  let completed = 0;
+  const startedAt = performance.now();
+  const deadline = startedAt + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await call();
+        completed++;
+      }
+    }),
+  );
+  return completed / ((performance.now() - startedAt) / 1000);
+}
+
+/** Throughput at concurrency 64: the manager vs raw undici.request, interleaved; also which transport wins. */
+export async function runThroughput(context: BenchContext): Promise<BenchResult[]> {
+  const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
+  const raw = createRawUndiciClient(wire);
+  const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
+  const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
+  const concurrency = 64;
+  const durationMs = context.quick ? 500 : 1500;
+  const rounds = context.quick ? 3 : 5;
+  const variants = {
+    raw: () => requestsPerSecond(concurrency, durationMs, () => raw.chat()),
+    fetch: () => requestsPerSecond(concurrency, durationMs, () => viaFetch.chat(benchRequest)),
+    pooled: () => requestsPerSecond(concurrency, durationMs, () => viaPool.chat(benchRequest)),
+  };
+  for (const variant of Object.values(variants)) await variant(); // warm-up
+  const perRound = await interleaved(rounds, variants);
+  await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+  const rawRate = median(perRound.raw);
+  const pooledRate = median(perRound.pooled);
+  const fetchRate = median(perRound.fetch);
+  const note = `closed loop, ${concurrency} workers, ${rounds} interleaved rounds of ${durationMs} ms`;
+  return [
+    measured({ name: 'raw undici.request throughput at concurrency 64', value: rawRate, unit: 'req/s', note }),
+    measured({
+      name: 'throughput at concurrency 64 (pooled undici)', value: pooledRate, unit: 'req/s', baseline: rawRate, target: '>= 0.90 of raw',
+      meets: (value, baseline) => baseline !== null && value / baseline >= 0.9, note,
+    }),
+    measured({
+      name: 'throughput at concurrency 64 (globalThis.fetch)', value: fetchRate, unit: 'req/s', baseline: rawRate, target: '>= 0.90 of raw',
+      meets: (value, baseline) => baseline !== null && value / baseline >= 0.9, note,
+    }),
+    measured({
+      name: 'transport: pooled undici vs globalThis.fetch (throughput)', value: pooledRate, unit: 'req/s', baseline: fetchRate,
+      note: `${pooledRate >= fetchRate ? 'pooled undici wins' : 'globalThis.fetch wins'} at concurrency 64 (value = pooled, baseline = globalThis.fetch)`,
+    }),
+  ];
+}
