@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ImagePart, Message } from '../../spec/message';
+import { isHttpUrl, toInlineImage } from '../shared/image-data';
 import type { AnthropicContentBlock, AnthropicImageBlock, AnthropicMessage, AnthropicTextBlock } from './anthropic-api-types';
 
 /** The Messages API split: system prompt at the top level, the rest as alternating user/assistant turns. */
@@ -95,25 +96,7 @@ export function convertToAnthropicMessages(messages: Message[], provider: string
 }
 
 function convertImage(part: ImagePart, provider: string, index: number): AnthropicImageBlock {
-  if (part.image instanceof Uint8Array) {
-    if (!part.mediaType) throw new InvalidRequestError(`${provider}: messages[${index}] image bytes need a mediaType`, { provider });
-    return { type: 'image', source: { type: 'base64', media_type: part.mediaType, data: bytesToBase64(part.image) } };
-  }
-  const image = part.image;
-  const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(image);
-  if (dataUrl) return { type: 'image', source: { type: 'base64', media_type: dataUrl[1]!, data: dataUrl[2]! } };
-  if (/^https?:\/\//i.test(image)) return { type: 'image', source: { type: 'url', url: image } };
-  if (!part.mediaType) {
-    throw new InvalidRequestError(`${provider}: messages[${index}] image is neither a URL nor a data: URL, so it needs a mediaType`, { provider });
-  }
-  return { type: 'image', source: { type: 'base64', media_type: part.mediaType, data: image } };
-}
-
-/** Base64 without Buffer, in slices so large images do not overflow the argument list. */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
+  if (typeof part.image === 'string' && isHttpUrl(part.image)) return { type: 'image', source: { type: 'url', url: part.image } };
+  const { mediaType, data } = toInlineImage(part, provider, index);
+  return { type: 'image', source: { type: 'base64', media_type: mediaType, data } };
 }

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { Message } from '../../spec/message';
-import { toCohereImageUrl } from './cohere-image-url';
+import { toImageUrl } from '../shared/image-data';
 
 /** A message as `/v2/chat` takes it. */
 export type CohereMessage =
@@ -30,7 +30,7 @@ export function convertToCohereMessages(messages: Message[], provider: string): 
           content: message.content.map((part) =>
             part.type === 'text'
               ? { type: 'text' as const, text: part.text }
-              : { type: 'image_url' as const, image_url: { url: toCohereImageUrl(part, provider) } },
+              : { type: 'image_url' as const, image_url: { url: toImageUrl(part, provider, index) } },
           ),
         };
       case 'assistant': {

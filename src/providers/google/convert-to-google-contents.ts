@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ImagePart, Message } from '../../spec/message';
+import { isHttpUrl, toInlineImage } from '../shared/image-data';
 import type { GoogleContent, GooglePart } from './google-api-types';
 import { googleSkipSignatureValidation } from './google-thought-signatures';
 
@@ -125,31 +126,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function convertImage(part: ImagePart, provider: string, index: number): GooglePart {
-  if (part.image instanceof Uint8Array) {
-    if (!part.mediaType) throw new InvalidRequestError(`${provider}: messages[${index}] image bytes need a mediaType`, { provider });
-    return { inlineData: { mimeType: part.mediaType, data: bytesToBase64(part.image) } };
-  }
-  const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(part.image);
-  if (dataUrl) return { inlineData: { mimeType: dataUrl[1]!, data: dataUrl[2]! } };
-  if (/^(https?|gs):\/\//i.test(part.image)) {
+  if (typeof part.image === 'string' && (isHttpUrl(part.image) || /^gs:\/\//i.test(part.image))) {
     // Gemini fetches fileData URIs itself (uploaded files, gs:// on Vertex, public URLs on newer models).
     return { fileData: { mimeType: part.mediaType ?? guessImageType(part.image), fileUri: part.image } };
   }
-  if (!part.mediaType) {
-    throw new InvalidRequestError(`${provider}: messages[${index}] image is neither a URL nor a data: URL, so it needs a mediaType`, { provider });
-  }
-  return { inlineData: { mimeType: part.mediaType, data: part.image } };
+  const { mediaType, data } = toInlineImage(part, provider, index);
+  return { inlineData: { mimeType: mediaType, data } };
 }
 
 function guessImageType(url: string): string {
   const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
   const types: Record<string, string> = { png: 'image/png', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif' };
   return (extension && types[extension]) || 'image/jpeg';
-}
-
-/** Base64 without Buffer, in slices so large images do not overflow the argument list. */
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  return btoa(binary);
 }

@@ -27,7 +27,7 @@ export function convertToOllamaMessages(messages: Message[], provider: string): 
         const images: string[] = [];
         for (const part of message.content) {
           if (part.type === 'text') content += content === '' ? part.text : `\n${part.text}`;
-          else images.push(toOllamaImage(part, provider));
+          else images.push(toOllamaImage(part, provider, index));
         }
         return images.length > 0 ? { role: 'user', content, images } : { role: 'user', content };
       }

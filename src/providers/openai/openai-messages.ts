@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
-import type { ImagePart, Message } from '../../spec/message';
+import type { Message } from '../../spec/message';
+import { toImageUrl } from '../shared/image-data';
 
 /** A Chat Completions content part. */
 export type OpenAIContentPart =
@@ -20,28 +21,9 @@ export type OpenAIRequestMessage =
   | { role: 'assistant'; content: string | null; tool_calls?: OpenAIRequestToolCall[] }
   | { role: 'tool'; tool_call_id: string; content: string };
 
-function base64FromBytes(bytes: Uint8Array): string {
-  // btoa takes a binary string; build it in slices so large images do not overflow the call stack.
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** An image part as the URL OpenAI accepts: an `https:` URL as is, anything else as a `data:` URL. */
-export function openAIImageUrl(part: ImagePart, provider: string): string {
-  if (typeof part.image === 'string' && /^(https?:|data:)/i.test(part.image)) return part.image;
-  if (!part.mediaType) {
-    throw new InvalidRequestError(`${provider}: an image given as bytes or base64 needs a mediaType (such as image/png)`, { provider });
-  }
-  const data = typeof part.image === 'string' ? part.image : base64FromBytes(part.image);
-  return `data:${part.mediaType};base64,${data}`;
-}
-
 /** Converts the conversation to Chat Completions messages. */
 export function convertToOpenAIMessages(messages: Message[], provider: string): OpenAIRequestMessage[] {
-  return messages.map((message): OpenAIRequestMessage => {
+  return messages.map((message, index): OpenAIRequestMessage => {
     switch (message.role) {
       case 'system':
         return { role: 'system', content: message.content };
@@ -50,7 +32,7 @@ export function convertToOpenAIMessages(messages: Message[], provider: string): 
         return {
           role: 'user',
           content: message.content.map((part): OpenAIContentPart =>
-            part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: openAIImageUrl(part, provider) } },
+            part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: toImageUrl(part, provider, index) } },
           ),
         };
       case 'assistant': {

@@ -1,15 +1,15 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { Message } from '../../spec/message';
+import { toImageUrl } from '../shared/image-data';
 import { collectProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
-import { openAIImageUrl } from './openai-messages';
 import type { OpenAIRequestTarget } from './openai-request-body';
 
 /** Converts the conversation to Responses API input items (messages, function calls and their outputs). */
 export function convertToOpenAIResponsesInput(messages: Message[], provider: string): unknown[] {
   const items: unknown[] = [];
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
     switch (message.role) {
       case 'system':
         items.push({ role: 'system', content: message.content });
@@ -20,7 +20,7 @@ export function convertToOpenAIResponsesInput(messages: Message[], provider: str
           content:
             typeof message.content === 'string'
               ? message.content
-              : message.content.map((part) => (part.type === 'text' ? { type: 'input_text', text: part.text } : { type: 'input_image', image_url: openAIImageUrl(part, provider) })),
+              : message.content.map((part) => (part.type === 'text' ? { type: 'input_text', text: part.text } : { type: 'input_image', image_url: toImageUrl(part, provider, index) })),
         });
         break;
       case 'assistant': {
