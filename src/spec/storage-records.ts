@@ -242,19 +242,24 @@ export type EncryptedKeyKind = 'provider-config' | 'provider-instance';
 export interface EncryptedKeyRecord {
   /** Kind of record that holds it. */
   kind: EncryptedKeyKind;
-  /** Id of that record. */
+  /** Id of that record (bound into the ciphertext as `recordId`). */
   id: string;
-  /** Owner of the record. */
+  /** Owner of the record (bound into the ciphertext as `ownerId`). */
   ownerId: string;
+  /** The provider id of a configuration, the instance id of an instance (bound into the ciphertext as `provider`). */
+  provider: string;
   /** Current ciphertext. */
   keyCiphertext: string;
   /** Vault key id that encrypted it. */
   keyId: string;
 }
 
-/** One row of the key-rotation audit trail. */
+/** Why a key was re-encrypted. */
+export type KeyRotationReason = 'rotation' | 'lazy' | 'migration';
+
+/** One row of the key-rotation audit trail. Never holds a key, plaintext or ciphertext. */
 export interface KeyRotationAuditRecord {
-  /** Unique id; appending an existing id is ignored. */
+  /** Unique id (deterministic per transition); appending an existing id is ignored. */
   id: string;
   /** When it happened. */
   time: EpochMilliseconds;
@@ -264,14 +269,16 @@ export interface KeyRotationAuditRecord {
   recordId: string;
   /** Owner of that record. */
   ownerId: string;
-  /** Vault key id before. */
-  fromKeyId: string;
+  /** Provider id (configuration) or instance id (instance) of the key. */
+  provider: string;
+  /** Vault key id before; null when the value was plaintext (migration). */
+  fromKeyId: string | null;
   /** Vault key id after. */
   toKeyId: string;
-  /** `rotated`, `skipped` (already on the new key or changed concurrently) or `failed`. */
-  outcome: 'rotated' | 'skipped' | 'failed';
-  /** Error message when it failed (never key material). */
-  error?: string;
+  /** Who caused it: an admin id, the system owner id, or the user whose read re-encrypted lazily. */
+  actor: string;
+  /** Rotation run, lazy re-encryption on read, or plaintext migration. */
+  reason: KeyRotationReason;
 }
 
 /** A conversation of one user. */

@@ -168,10 +168,11 @@ export function validateKeyRotationAudit(record: KeyRotationAuditRecord, index: 
   checkOneOf(record.kind, `${prefix}kind`, ['provider-config', 'provider-instance']);
   checkIdentifier(record.recordId, `${prefix}recordId`);
   checkIdentifier(record.ownerId, `${prefix}ownerId`);
-  checkIdentifier(record.fromKeyId, `${prefix}fromKeyId`);
+  checkIdentifier(record.provider, `${prefix}provider`);
+  if (record.fromKeyId !== null) checkIdentifier(record.fromKeyId, `${prefix}fromKeyId`);
   checkIdentifier(record.toKeyId, `${prefix}toKeyId`);
-  checkOneOf(record.outcome, `${prefix}outcome`, ['rotated', 'skipped', 'failed']);
-  checkOptionalText(record.error, `${prefix}error`);
+  checkIdentifier(record.actor, `${prefix}actor`);
+  checkOneOf(record.reason, `${prefix}reason`, ['rotation', 'lazy', 'migration']);
 }
 
 export function validateMessage(message: NewConversationMessage, index: number): void {

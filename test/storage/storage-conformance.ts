@@ -368,9 +368,9 @@ export function describeStorageConformance(name: string, factory: () => Promise<
         }
         expect(seen).toEqual(['01', '02', '03', '04', '05'].map((suffix) => `${namespace}-${suffix}`));
         const first = (await storage.listEncryptedKeys({ kind: 'provider-config', afterId: `${namespace}-`, limit: 1 }))[0];
-        expect(first).toEqual({ kind: 'provider-config', id: `${namespace}-01`, ownerId: owner, keyCiphertext: 'old-01', keyId: 'k1' });
+        expect(first).toEqual({ kind: 'provider-config', id: `${namespace}-01`, ownerId: owner, provider: 'openai', keyCiphertext: 'old-01', keyId: 'k1' });
         const instances = await storage.listEncryptedKeys({ kind: 'provider-instance', afterId: `${namespace}-`, limit: 10 });
-        expect(instances.filter((row) => row.id.startsWith(namespace)).map((row) => row.id)).toEqual([`${namespace}-i1`]);
+        expect(instances.filter((row) => row.id.startsWith(namespace))).toEqual([{ kind: 'provider-instance', id: `${namespace}-i1`, ownerId: owner, provider: `${namespace}-i1`, keyCiphertext: 'old-i1', keyId: 'k1' }]);
 
         const swap = { kind: 'provider-config' as const, id: `${namespace}-01`, keyCiphertext: 'new-01', keyId: 'k2', updatedAt: baseTime + 10 };
         expect(await storage.compareAndSetKeyCiphertext({ ...swap, expectedCiphertext: 'stale' })).toBe(false);
@@ -392,10 +392,11 @@ export function describeStorageConformance(name: string, factory: () => Promise<
           kind: 'provider-config' as const,
           recordId: `r${index}`,
           ownerId: owner,
-          fromKeyId: 'k1',
+          provider: 'openai',
+          fromKeyId: index === 3 ? null : 'k1',
           toKeyId: 'k2',
-          outcome: index === 3 ? ('failed' as const) : ('rotated' as const),
-          ...(index === 3 ? { error: 'decrypt failed' } : {}),
+          actor: 'admin-1',
+          reason: index === 3 ? ('migration' as const) : ('rotation' as const),
         }));
         await storage.appendKeyRotationAudit(rows);
         await storage.appendKeyRotationAudit(rows);

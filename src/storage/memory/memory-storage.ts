@@ -221,12 +221,12 @@ export function createMemoryStorage(): Storage {
       const rows: EncryptedKeyRecord[] = [];
       if (query.kind === 'provider-config') {
         for (const record of providerConfigs.values()) {
-          rows.push({ kind: query.kind, id: record.id, ownerId: record.userId, keyCiphertext: record.keyCiphertext, keyId: record.keyId });
+          rows.push({ kind: query.kind, id: record.id, ownerId: record.userId, provider: record.provider, keyCiphertext: record.keyCiphertext, keyId: record.keyId });
         }
       } else {
         for (const record of instances.values()) {
           if (record.keyCiphertext === undefined || record.keyId === undefined) continue;
-          rows.push({ kind: query.kind, id: record.id, ownerId: record.ownerId, keyCiphertext: record.keyCiphertext, keyId: record.keyId });
+          rows.push({ kind: query.kind, id: record.id, ownerId: record.ownerId, provider: record.id, keyCiphertext: record.keyCiphertext, keyId: record.keyId });
         }
       }
       return rows

@@ -416,7 +416,7 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
         }
         const rows = await query(
           client,
-          `SELECT id, ${ownerColumn} AS owner_id, key_ciphertext, key_id FROM ${table(isConfig ? 'provider_configs' : 'provider_instances')} WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?`,
+          `SELECT id, ${ownerColumn} AS owner_id, ${isConfig ? 'provider' : 'id'} AS key_provider, key_ciphertext, key_id FROM ${table(isConfig ? 'provider_configs' : 'provider_instances')} WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?`,
           [...params, limit],
         );
         return rows.map(
@@ -424,6 +424,7 @@ export function createSqlStorage(options: SqlStorageOptions): Storage {
             kind: listQuery.kind,
             id: toText(row.id),
             ownerId: toText(row.owner_id),
+            provider: toText(row.key_provider),
             keyCiphertext: toText(row.key_ciphertext),
             keyId: toText(row.key_id),
           }),
