@@ -68,6 +68,16 @@ export function createRawUndiciClient(wire: CapturedRequest, connections = 128) 
   };
 }
 
+/** Raw globalThis.fetch with the same bytes: not a target baseline, but it separates fetch's own cost from the manager's. */
+export function createRawFetchClient(wire: CapturedRequest) {
+  return {
+    async chat(): Promise<unknown> {
+      const response = await fetch(wire.url, { method: 'POST', headers: wire.headers, body: wire.body });
+      return response.json();
+    },
+  };
+}
+
 /**
  * Raw streaming baseline: `globalThis.fetch` + eventsource-parser, JSON-parsing each event like any client
  * must. `onEvent` sees every parsed payload; returns the number of events.

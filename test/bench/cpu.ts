@@ -1,4 +1,4 @@
-import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
+import { benchRequest, captureWireRequest, createBenchManager, createRawFetchClient, createRawUndiciClient } from './clients';
 import { interleaved, measured, median, sleep, type BenchContext, type BenchResult } from './harness';
 
 /**
@@ -26,6 +26,7 @@ async function cpuPerRequest(ratePerSecond: number, durationMs: number, call: ()
 export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
   const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
   const raw = createRawUndiciClient(wire);
+  const rawFetch = createRawFetchClient(wire);
   const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
   const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
   const rate = 1000;
@@ -33,6 +34,7 @@ export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
   const rounds = context.quick ? 3 : 5;
   const variants = {
     raw: () => cpuPerRequest(rate, durationMs, () => raw.chat()),
+    rawFetch: () => cpuPerRequest(rate, durationMs, () => rawFetch.chat()),
     fetch: () => cpuPerRequest(rate, durationMs, () => viaFetch.chat(benchRequest)),
     pooled: () => cpuPerRequest(rate, durationMs, () => viaPool.chat(benchRequest)),
   };
@@ -43,6 +45,10 @@ export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
   const note = `${rate} req/s open loop, ${rounds} interleaved rounds of ${durationMs} ms; process.cpuUsage of the client only (upstream is another process)`;
   return [
     measured({ name: 'raw undici.request CPU per request', value: rawCpu, unit: 'µs', note }),
+    measured({
+      name: 'raw globalThis.fetch CPU per request (reference)', value: median(perRound.rawFetch), unit: 'µs', baseline: rawCpu,
+      note: 'same bytes through fetch + response.json(): fetch\'s own share of the gap',
+    }),
     ...(['pooled', 'fetch'] as const).map((transport) => {
       const managerCpu = median(perRound[transport]);
       return measured({

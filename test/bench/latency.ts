@@ -1,4 +1,4 @@
-import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
+import { benchRequest, captureWireRequest, createBenchManager, createRawFetchClient, createRawUndiciClient } from './clients';
 import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
 
 /** Latencies (µs) of `count` sequential calls. */
@@ -19,20 +19,23 @@ async function sequentialLatencies(count: number, call: () => Promise<unknown>):
 export async function runLatency(context: BenchContext): Promise<BenchResult[]> {
   const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
   const raw = createRawUndiciClient(wire);
+  const rawFetch = createRawFetchClient(wire);
   const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
   const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
   const block = context.quick ? 200 : 1000;
   const rounds = context.quick ? 3 : 7;
   const calls = {
     raw: () => raw.chat(),
+    rawFetch: () => rawFetch.chat(),
     fetch: () => viaFetch.chat(benchRequest),
     pooled: () => viaPool.chat(benchRequest),
   };
   for (const call of Object.values(calls)) await sequentialLatencies(block * 2, call); // warm-up: JIT, sockets
-  const p50 = { raw: [] as number[], fetch: [] as number[], pooled: [] as number[] };
-  const p99 = { raw: [] as number[], fetch: [] as number[], pooled: [] as number[] };
+  const p50 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
+  const p99 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
   await interleaved(rounds, {
     raw: async () => record('raw', await sequentialLatencies(block, calls.raw)),
+    rawFetch: async () => record('rawFetch', await sequentialLatencies(block, calls.rawFetch)),
     fetch: async () => record('fetch', await sequentialLatencies(block, calls.fetch)),
     pooled: async () => record('pooled', await sequentialLatencies(block, calls.pooled)),
   });
@@ -48,6 +51,10 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
   return [
     measured({ name: 'raw undici.request latency p50', value: rawP50, unit: 'µs', note }),
     measured({ name: 'raw undici.request latency p99', value: rawP99, unit: 'µs', note }),
+    measured({
+      name: 'raw globalThis.fetch latency p50 (reference)', value: median(p50.rawFetch), unit: 'µs', baseline: rawP50,
+      note: 'same bytes through fetch + response.json(): how much of the gap is fetch itself rather than the manager',
+    }),
     ...(['pooled', 'fetch'] as const).flatMap((transport) => {
       const label = transport === 'pooled' ? 'pooled undici' : 'globalThis.fetch';
       const manager50 = median(p50[transport]);
