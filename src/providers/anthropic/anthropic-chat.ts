@@ -3,6 +3,7 @@ import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ReasoningPart } from '../../spec/message';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ToolCall } from '../../spec/tool';
+import { generateToolCallId } from '../shared/generate-tool-call-id';
 import type { AnthropicResponse } from './anthropic-api-types';
 import { anthropicFetch, anthropicHeaders, type AnthropicConfig } from './anthropic-config';
 import { mapAnthropicStopReason } from './anthropic-finish-reason';
@@ -59,7 +60,7 @@ export function parseAnthropicResponse(response: AnthropicResponse, jsonToolName
       case 'tool_use': {
         const raw = JSON.stringify(block.input ?? {});
         if (jsonToolName !== undefined && block.name === jsonToolName) jsonText = raw;
-        else toolCalls.push(createAnthropicToolCall(block.id ?? '', block.name ?? '', raw));
+        else toolCalls.push(createAnthropicToolCall(block.id || generateToolCallId(), block.name ?? '', raw));
         break;
       }
       default:

@@ -4,6 +4,7 @@ import { readServerSentEvents } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { generateToolCallId } from '../shared/generate-tool-call-id';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-types';
 import { anthropicFetch, anthropicHeaders, type AnthropicConfig } from './anthropic-config';
 import { anthropicStreamError } from './anthropic-error';
@@ -79,7 +80,8 @@ export async function* anthropicStream(
         case 'content_block_start': {
           const block = payload.content_block;
           if (!block || payload.index === undefined) break;
-          blocks.set(payload.index, { type: block.type, id: block.id, name: block.name, json: '', startInput: block.input });
+          // A tool_use block always has an id from Anthropic; an id is made up only for a compatible server that omits it.
+          blocks.set(payload.index, { type: block.type, id: block.type === 'tool_use' ? block.id || generateToolCallId() : block.id, name: block.name, json: '', startInput: block.input });
           if (block.type === 'text' && block.text) {
             if (jsonToolName) heldText += block.text;
             else yield { type: 'text-delta', text: block.text };

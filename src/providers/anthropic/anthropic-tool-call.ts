@@ -1,4 +1,5 @@
 import type { ToolCall } from '../../spec/tool';
+import { parseToolArguments } from '../shared/tool-arguments';
 
 /**
  * A tool call from its raw JSON arguments. Empty arguments mean `{}`; arguments that do not parse (a call
@@ -6,11 +7,5 @@ import type { ToolCall } from '../../spec/tool';
  */
 export function createAnthropicToolCall(id: string, name: string, rawArguments: string): ToolCall {
   const raw = rawArguments.trim().length === 0 ? '{}' : rawArguments;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = raw;
-  }
-  return { id, name, arguments: parsed, rawArguments: raw };
+  return { id, name, arguments: parseToolArguments(raw), rawArguments: raw };
 }

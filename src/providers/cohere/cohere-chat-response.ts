@@ -1,5 +1,6 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import type { ProviderChatResult } from '../../spec/chat';
+import { generateToolCallId } from '../shared/generate-tool-call-id';
 import type { CohereChatResponse } from './cohere-api-types';
 import { mapCohereFinishReason } from './cohere-finish-reason';
 import { parseCohereToolCall } from './cohere-tool-call';
@@ -19,8 +20,8 @@ export function parseCohereChatResponse(response: CohereChatResponse, provider: 
     if (block.type === 'text') text += block.text ?? '';
     else if (block.type === 'thinking') reasoning += block.thinking ?? '';
   }
-  const toolCalls = (response.message.tool_calls ?? []).map((call, index) =>
-    parseCohereToolCall(call.id ?? `${provider}-call-${index}`, call.function?.name ?? '', call.function?.arguments ?? '', provider, model),
+  const toolCalls = (response.message.tool_calls ?? []).map((call) =>
+    parseCohereToolCall(call.id || generateToolCallId(), call.function?.name ?? '', call.function?.arguments ?? ''),
   );
   const result: ProviderChatResult = {
     text,

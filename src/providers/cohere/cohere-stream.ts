@@ -3,6 +3,7 @@ import { createProviderError } from '../../http/provider-error';
 import { parseProviderJson } from '../../http/post-json';
 import type { ServerSentEvent } from '../../http/server-sent-events';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { generateToolCallId } from '../shared/generate-tool-call-id';
 import type { CohereStreamEvent } from './cohere-api-types';
 import { mapCohereFinishReason } from './cohere-finish-reason';
 import { parseCohereToolCall } from './cohere-tool-call';
@@ -32,7 +33,7 @@ export async function* readCohereStream(
     const open = openCalls.get(index);
     if (!open) return undefined;
     openCalls.delete(index);
-    return { type: 'tool-call', toolCall: parseCohereToolCall(open.id, open.name, open.rawArguments, provider, model) };
+    return { type: 'tool-call', toolCall: parseCohereToolCall(open.id, open.name, open.rawArguments) };
   };
 
   for await (const sse of events) {
@@ -60,7 +61,7 @@ export async function* readCohereStream(
         const call = delta?.message?.tool_calls;
         const index = event.index ?? callCount;
         const open: OpenToolCall = {
-          id: call?.id ?? `${provider}-call-${callCount}`,
+          id: call?.id || generateToolCallId(),
           name: call?.function?.name ?? '',
           rawArguments: call?.function?.arguments ?? '',
         };

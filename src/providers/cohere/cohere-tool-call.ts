@@ -1,16 +1,10 @@
-import { InvalidResponseError } from '../../errors/invalid-response-error';
 import type { ToolCall } from '../../spec/tool';
+import { parseToolArguments } from '../shared/tool-arguments';
 
-/** Builds a complete tool call; Cohere sends `""` for a call without arguments, which means `{}`. */
-export function parseCohereToolCall(id: string, name: string, rawArguments: string, provider: string, model?: string): ToolCall {
-  if (rawArguments.trim() === '') return { id, name, arguments: {}, rawArguments };
-  try {
-    return { id, name, arguments: JSON.parse(rawArguments) as unknown, rawArguments };
-  } catch (error) {
-    throw new InvalidResponseError(`${provider}: arguments of tool call ${name} are not valid JSON (${rawArguments.slice(0, 80)})`, {
-      provider,
-      model,
-      cause: error,
-    });
-  }
+/**
+ * Builds a complete tool call. Cohere sends `""` for a call without arguments, which means `{}`; arguments
+ * that are not JSON are kept as the raw string, as every adapter does.
+ */
+export function parseCohereToolCall(id: string, name: string, rawArguments: string): ToolCall {
+  return { id, name, arguments: parseToolArguments(rawArguments), rawArguments };
 }

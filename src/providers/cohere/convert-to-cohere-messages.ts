@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { Message } from '../../spec/message';
 import { toImageUrl } from '../shared/image-data';
+import { stringifyToolArguments } from '../shared/tool-arguments';
 
 /** A message as `/v2/chat` takes it. */
 export type CohereMessage =
@@ -45,7 +46,7 @@ export function convertToCohereMessages(messages: Message[], provider: string): 
             toolCalls.push({
               id: part.toolCallId,
               type: 'function',
-              function: { name: part.toolName, arguments: JSON.stringify(part.arguments ?? {}) },
+              function: { name: part.toolName, arguments: stringifyToolArguments(part.arguments) },
             });
           }
         }

@@ -1,4 +1,6 @@
 import type { ToolCall } from '../../spec/tool';
+import { generateToolCallId } from '../shared/generate-tool-call-id';
+import { parseToolArguments } from '../shared/tool-arguments';
 import type { OllamaToolCall } from './ollama-api-types';
 
 /**
@@ -7,16 +9,9 @@ import type { OllamaToolCall } from './ollama-api-types';
  */
 export function convertOllamaToolCall(call: OllamaToolCall): ToolCall {
   const raw = call.function?.arguments;
-  let parsed: unknown = raw ?? {};
-  if (typeof raw === 'string') {
-    try {
-      parsed = raw.trim() === '' ? {} : (JSON.parse(raw) as unknown);
-    } catch {
-      parsed = raw;
-    }
-  }
+  const parsed: unknown = typeof raw === 'string' ? parseToolArguments(raw) : (raw ?? {});
   return {
-    id: call.id ?? `call_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    id: call.id || generateToolCallId(),
     name: call.function?.name ?? '',
     arguments: parsed,
     rawArguments: typeof raw === 'string' ? raw : JSON.stringify(parsed),

@@ -32,18 +32,3 @@ export function readOpenAIReasoning(holder: Record<string, unknown>): string {
   const value = holder.reasoning_content ?? holder.reasoning;
   return typeof value === 'string' ? value : '';
 }
-
-/** Parses tool-call arguments; empty means `{}`; text that is not JSON is kept as the raw string. */
-export function parseToolArguments(raw: string): unknown {
-  if (raw.trim().length === 0) return {};
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/** An id for tool calls the server sent without one. */
-export function generateToolCallId(): string {
-  return `call_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
-}

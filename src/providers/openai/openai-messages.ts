@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { Message } from '../../spec/message';
 import { toImageUrl } from '../shared/image-data';
+import { stringifyToolArguments } from '../shared/tool-arguments';
 
 /** A Chat Completions content part. */
 export type OpenAIContentPart =
@@ -45,7 +46,7 @@ export function convertToOpenAIMessages(messages: Message[], provider: string): 
             toolCalls.push({
               id: part.toolCallId,
               type: 'function',
-              function: { name: part.toolName, arguments: typeof part.arguments === 'string' ? part.arguments : JSON.stringify(part.arguments ?? {}) },
+              function: { name: part.toolName, arguments: stringifyToolArguments(part.arguments) },
             });
           }
           // Reasoning is not replayed: Chat Completions has no standard field for it in requests.

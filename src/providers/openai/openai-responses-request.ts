@@ -4,6 +4,7 @@ import type { Message } from '../../spec/message';
 import { toImageUrl } from '../shared/image-data';
 import { collectProviderOptions } from '../shared/merge-provider-options';
 import { toJsonSchema } from '../shared/to-json-schema';
+import { stringifyToolArguments } from '../shared/tool-arguments';
 import type { OpenAIRequestTarget } from './openai-request-body';
 
 /** Converts the conversation to Responses API input items (messages, function calls and their outputs). */
@@ -32,8 +33,7 @@ export function convertToOpenAIResponsesInput(messages: Message[], provider: str
         if (text.length > 0) items.push({ role: 'assistant', content: text });
         for (const part of message.content) {
           if (part.type !== 'tool-call') continue;
-          const args = typeof part.arguments === 'string' ? part.arguments : JSON.stringify(part.arguments ?? {});
-          items.push({ type: 'function_call', call_id: part.toolCallId, name: part.toolName, arguments: args });
+          items.push({ type: 'function_call', call_id: part.toolCallId, name: part.toolName, arguments: stringifyToolArguments(part.arguments) });
         }
         break;
       }
