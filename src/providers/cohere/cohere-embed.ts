@@ -1,4 +1,5 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { estimateEmbeddingTokens } from '../../governance/token-estimate';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import { collectProviderOptions } from '../shared/merge-provider-options';
@@ -52,7 +53,7 @@ export async function embedWithCohere(call: ProviderEmbedCall, request: CohereEm
     const billed = response.meta?.billed_units?.input_tokens;
     if (billed === undefined) {
       estimated = true;
-      inputTokens += texts.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+      inputTokens += estimateEmbeddingTokens(texts);
     } else {
       inputTokens += billed;
     }

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { estimateEmbeddingTokens } from '../../governance/token-estimate';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ProviderCallContext } from '../../spec/provider';
@@ -47,6 +48,6 @@ export async function googleEmbed(config: GoogleConfig, call: ProviderEmbedCall,
       for (const vector of vectors) embeddings.push(vector.values!);
     }
   }
-  const inputTokens = call.input.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+  const inputTokens = estimateEmbeddingTokens(call.input);
   return { embeddings, usage: { inputTokens, estimated: true }, model: call.model };
 }

@@ -1,4 +1,5 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { estimateEmbeddingTokens } from '../../governance/token-estimate';
 import { createProviderError } from '../../http/provider-error';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
@@ -41,7 +42,7 @@ export async function embedWithOllama(call: ProviderEmbedCall, request: OllamaEm
   const counted = response.prompt_eval_count;
   const usage =
     counted === undefined
-      ? { inputTokens: call.input.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0), estimated: true }
+      ? { inputTokens: estimateEmbeddingTokens(call.input), estimated: true }
       : { inputTokens: counted };
   return { embeddings: vectors, usage, model: response.model ?? call.model };
 }

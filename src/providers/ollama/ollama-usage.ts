@@ -1,15 +1,8 @@
+import { estimateTextTokens } from '../../governance/token-estimate';
 import type { Message } from '../../spec/message';
 import type { Usage } from '../../spec/usage';
+import { estimatePromptTokens } from '../shared/estimate-usage';
 import type { OllamaChatChunk } from './ollama-api-types';
-
-function messageCharacters(messages: Message[]): number {
-  let characters = 0;
-  for (const message of messages) {
-    if (typeof message.content === 'string') characters += message.content.length;
-    else for (const part of message.content) if (part.type === 'text' || part.type === 'reasoning') characters += part.text.length;
-  }
-  return characters;
-}
 
 /**
  * `prompt_eval_count` / `eval_count` of the final object. Ollama leaves `prompt_eval_count` out when the
@@ -21,12 +14,12 @@ export function convertOllamaUsage(final: OllamaChatChunk, messages: Message[], 
   let inputTokens = final.prompt_eval_count;
   if (inputTokens === undefined) {
     estimated = true;
-    inputTokens = Math.ceil(messageCharacters(messages) / 4);
+    inputTokens = estimatePromptTokens(messages);
   }
   let outputTokens = final.eval_count;
   if (outputTokens === undefined) {
     estimated = true;
-    outputTokens = Math.ceil(outputText.length / 4);
+    outputTokens = estimateTextTokens(outputText);
   }
   const usage: Usage = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
   if (estimated) usage.estimated = true;

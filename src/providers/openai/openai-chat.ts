@@ -3,6 +3,7 @@ import { requestJson } from '../../http/post-json';
 import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ToolCall } from '../../spec/tool';
+import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import { readOpenAIContent, readOpenAIReasoning } from './openai-content';
@@ -10,7 +11,7 @@ import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
 import { mapOpenAIFinishReason } from './openai-finish-reason';
 import { buildOpenAIChatBody } from './openai-request-body';
-import { estimateUsage, normalizeOpenAIUsage } from './openai-usage';
+import { normalizeOpenAIUsage } from './openai-usage';
 
 interface ChatCompletionToolCall {
   id?: string;

@@ -1,4 +1,5 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
+import { estimateEmbeddingTokens } from '../../governance/token-estimate';
 import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ProviderCallContext } from '../../spec/provider';
@@ -44,7 +45,7 @@ export async function openAIEmbed(endpoint: OpenAIEndpoint, call: ProviderEmbedC
   const usage: ProviderEmbedResult['usage'] =
     typeof reported === 'number'
       ? { inputTokens: reported }
-      : { inputTokens: Math.ceil(call.input.reduce((sum, text) => sum + text.length, 0) / 4), estimated: true };
+      : { inputTokens: estimateEmbeddingTokens(call.input), estimated: true };
   const result: ProviderEmbedResult = { embeddings, usage };
   if (response.model) result.model = response.model;
   return result;

@@ -5,12 +5,13 @@ import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ToolCall } from '../../spec/tool';
 import type { FinishReason } from '../../spec/usage';
+import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
 import { buildOpenAIResponsesBody } from './openai-responses-request';
-import { estimateUsage, normalizeOpenAIResponsesUsage } from './openai-usage';
+import { normalizeOpenAIResponsesUsage } from './openai-usage';
 
 /** The parts of a Responses API `response` object the adapter reads. */
 export interface OpenAIResponseObject {

@@ -5,12 +5,13 @@ import { readServerSentEvents } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { responsesFinishReason, type OpenAIResponseObject } from './openai-responses-chat';
 import { buildOpenAIResponsesBody } from './openai-responses-request';
-import { estimateUsage, normalizeOpenAIResponsesUsage } from './openai-usage';
+import { normalizeOpenAIResponsesUsage } from './openai-usage';
 
 interface ResponsesEvent {
   type?: string;

@@ -7,6 +7,7 @@ import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
 import type { Usage } from '../../spec/usage';
+import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import { readOpenAIContent, readOpenAIReasoning } from './openai-content';
@@ -14,7 +15,7 @@ import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
 import { mapOpenAIFinishReason } from './openai-finish-reason';
 import { buildOpenAIChatBody } from './openai-request-body';
-import { estimateUsage, normalizeOpenAIUsage } from './openai-usage';
+import { normalizeOpenAIUsage } from './openai-usage';
 
 interface ToolCallDelta {
   index?: number;

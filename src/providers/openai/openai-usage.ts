@@ -1,4 +1,3 @@
-import type { Message } from '../../spec/message';
 import type { Usage } from '../../spec/usage';
 
 /** The usage object of a Chat Completions response, with the fields compatible servers add. */
@@ -37,27 +36,6 @@ export function normalizeOpenAIUsage(raw: unknown): Usage | undefined {
   if (cachedInputTokens !== undefined) result.cachedInputTokens = cachedInputTokens;
   if (reasoningTokens !== undefined) result.reasoningTokens = reasoningTokens;
   return result;
-}
-
-// About four characters per token for English text: good enough for budgets when a server reports nothing.
-const charactersPerToken = 4;
-
-function messageCharacters(message: Message): number {
-  if (typeof message.content === 'string') return message.content.length;
-  let characters = 0;
-  for (const part of message.content) {
-    if (part.type === 'text' || part.type === 'reasoning') characters += part.text.length;
-    else if (part.type === 'tool-call') characters += JSON.stringify(part.arguments ?? {}).length + part.toolName.length;
-  }
-  return characters;
-}
-
-/** A flagged estimate for servers that report no usage (some local and proxy servers). */
-export function estimateUsage(messages: Message[], outputCharacters: number): Usage {
-  const inputCharacters = messages.reduce((sum, message) => sum + messageCharacters(message), 0);
-  const inputTokens = Math.ceil(inputCharacters / charactersPerToken);
-  const outputTokens = Math.ceil(outputCharacters / charactersPerToken);
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
 }
 
 /** Normalises a Responses API usage object (`input_tokens`, `output_tokens` and their details). */
