@@ -1,5 +1,4 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
-import { requestJson } from '../../http/post-json';
 import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ToolCall } from '../../spec/tool';
@@ -8,8 +7,8 @@ import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import { readOpenAIContent, readOpenAIReasoning } from './openai-content';
 import type { OpenAIEndpoint } from './openai-endpoint';
-import { errorFromOpenAIPayload } from './openai-error';
 import { mapOpenAIFinishReason } from './openai-finish-reason';
+import { postOpenAIJson } from './openai-request';
 import { buildOpenAIChatBody } from './openai-request-body';
 import { normalizeOpenAIUsage } from './openai-usage';
 
@@ -38,17 +37,7 @@ function readToolCalls(raw: ChatCompletionToolCall[] | null | undefined): ToolCa
 
 /** One non-streaming Chat Completions call. */
 export async function openAIChat(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
-  const completion = await requestJson<ChatCompletion>({
-    url: `${endpoint.baseUrl}/chat/completions`,
-    fetch: context.fetch,
-    headers: endpoint.headers(context),
-    body: buildOpenAIChatBody(call, endpoint, false),
-    signal: context.signal,
-    provider: endpoint.provider,
-    model: call.model,
-  });
-  const payloadError = errorFromOpenAIPayload(completion, endpoint.provider, call.model);
-  if (payloadError) throw payloadError;
+  const completion = await postOpenAIJson<ChatCompletion>(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, false), context, call.model);
   const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
   if (!choice || typeof choice.message !== 'object' || choice.message === null) {
     throw new InvalidResponseError(`${endpoint.provider}: chat completion has no choices[0].message`, { provider: endpoint.provider, model: call.model });

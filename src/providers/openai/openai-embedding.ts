@@ -1,11 +1,10 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { estimateEmbeddingTokens } from '../../governance/token-estimate';
-import { requestJson } from '../../http/post-json';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ProviderCallContext } from '../../spec/provider';
 import { collectProviderOptions } from '../shared/merge-provider-options';
 import type { OpenAIEndpoint } from './openai-endpoint';
-import { errorFromOpenAIPayload } from './openai-error';
+import { postOpenAIJson } from './openai-request';
 
 interface EmbeddingResponse {
   data?: Array<{ index?: number; embedding?: unknown }>;
@@ -19,17 +18,7 @@ export async function openAIEmbed(endpoint: OpenAIEndpoint, call: ProviderEmbedC
   const body: Record<string, unknown> = { model: call.model, input: call.input, encoding_format: 'float' };
   if (call.dimensions !== undefined) body.dimensions = call.dimensions;
   Object.assign(body, collectProviderOptions(call.providerOptions, endpoint));
-  const response = await requestJson<EmbeddingResponse>({
-    url: `${endpoint.baseUrl}/embeddings`,
-    fetch: context.fetch,
-    headers: endpoint.headers(context),
-    body,
-    signal: context.signal,
-    provider,
-    model: call.model,
-  });
-  const payloadError = errorFromOpenAIPayload(response, provider, call.model);
-  if (payloadError) throw payloadError;
+  const response = await postOpenAIJson<EmbeddingResponse>(endpoint, '/embeddings', body, context, call.model);
   const data = Array.isArray(response?.data) ? response.data : undefined;
   if (!data || data.length !== call.input.length) {
     throw new InvalidResponseError(`${provider}: expected ${call.input.length} embeddings, got ${data?.length ?? 'none'}`, { provider, model: call.model });

@@ -1,5 +1,4 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
-import { requestJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
 import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
@@ -9,7 +8,7 @@ import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { OpenAIEndpoint } from './openai-endpoint';
-import { errorFromOpenAIPayload } from './openai-error';
+import { postOpenAIJson } from './openai-request';
 import { buildOpenAIResponsesBody } from './openai-responses-request';
 import { normalizeOpenAIResponsesUsage } from './openai-usage';
 
@@ -56,18 +55,7 @@ export function readResponsesOutput(output: OpenAIResponseObject['output']): { t
 /** One non-streaming `POST /responses` call. */
 export async function openAIResponsesChat(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
   const provider = endpoint.provider;
-  const body = buildOpenAIResponsesBody(call, endpoint, false);
-  const response = await requestJson<OpenAIResponseObject>({
-    url: `${endpoint.baseUrl}/responses`,
-    fetch: context.fetch,
-    headers: endpoint.headers(context),
-    body,
-    signal: context.signal,
-    provider,
-    model: call.model,
-  });
-  const payloadError = errorFromOpenAIPayload(response, provider, call.model);
-  if (payloadError) throw payloadError;
+  const response = await postOpenAIJson<OpenAIResponseObject>(endpoint, '/responses', buildOpenAIResponsesBody(call, endpoint, false), context, call.model);
   if (response?.status === 'failed') throw createProviderError({ provider, model: call.model, body: { error: response.error ?? { message: 'response failed' } } });
   if (!Array.isArray(response?.output)) throw new InvalidResponseError(`${provider}: response has no output list`, { provider, model: call.model });
   const { text, reasoning, toolCalls } = readResponsesOutput(response.output);

@@ -1,5 +1,5 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
-import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
+import { parseProviderJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
 import { readServerSentEvents } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
@@ -10,6 +10,7 @@ import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { responsesFinishReason, type OpenAIResponseObject } from './openai-responses-chat';
+import { openOpenAIEventStream } from './openai-request';
 import { buildOpenAIResponsesBody } from './openai-responses-request';
 import { normalizeOpenAIResponsesUsage } from './openai-usage';
 
@@ -33,27 +34,18 @@ interface PendingFunctionCall {
  * One streaming `POST /responses` call. Events are dispatched on their JSON `type` (the `event:` name
  * repeats it). The stream ends at `response.completed` / `response.incomplete`; `[DONE]` is accepted too.
  * An `error` event or `response.failed` throws; a body that ends before a terminal event never finishes.
+ * A JSON answer instead of an event stream throws the error it carries, as on the Chat Completions path.
  */
 export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
   const provider = endpoint.provider;
   const model = call.model;
-  const body = buildOpenAIResponsesBody(call, endpoint, true);
-  const response = await sendProviderRequest({
-    url: `${endpoint.baseUrl}/responses`,
-    fetch: context.fetch,
-    headers: { ...endpoint.headers(context), accept: 'text/event-stream' },
-    body,
-    signal: context.signal,
-    provider,
-    model,
-  });
-  if (!response.body) throw new InvalidResponseError(`${provider}: streaming response has no body`, { provider, model });
+  const events = await openOpenAIEventStream(endpoint, '/responses', buildOpenAIResponsesBody(call, endpoint, true), context, model);
 
   const calls = new Map<string, PendingFunctionCall>();
   let outputCharacters = 0;
   let announced = false;
   let terminal: OpenAIResponseObject | undefined;
-  for await (const event of readServerSentEvents(response.body, provider, context.signal)) {
+  for await (const event of readServerSentEvents(events, provider, context.signal)) {
     const data = event.data.trim();
     if (data === '[DONE]') break;
     if (data.length === 0) continue;

@@ -1,6 +1,5 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
-import { mapFetchError } from '../../http/map-fetch-error';
-import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
+import { parseProviderJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
 import { readServerSentEvents } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
@@ -14,6 +13,7 @@ import { readOpenAIContent, readOpenAIReasoning } from './openai-content';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { errorFromOpenAIPayload } from './openai-error';
 import { mapOpenAIFinishReason } from './openai-finish-reason';
+import { openOpenAIEventStream } from './openai-request';
 import { buildOpenAIChatBody } from './openai-request-body';
 import { normalizeOpenAIUsage } from './openai-usage';
 
@@ -149,33 +149,10 @@ function* partsOfChunk(chunk: ChatCompletionChunk, state: StreamState): Generato
 export async function* openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
   const provider = endpoint.provider;
   const model = call.model;
-  const response = await sendProviderRequest({
-    url: `${endpoint.baseUrl}/chat/completions`,
-    fetch: context.fetch,
-    headers: { ...endpoint.headers(context), accept: 'text/event-stream' },
-    body: buildOpenAIChatBody(call, endpoint, true),
-    signal: context.signal,
-    provider,
-    model,
-  });
-  if (!response.body) throw new InvalidResponseError(`${provider}: streaming response has no body`, { provider, model });
-  const contentType = response.headers.get('content-type') ?? '';
-  if (contentType.includes('application/json')) {
-    // A server that answers a stream request with plain JSON is reporting an error (or ignoring `stream`).
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw mapFetchError(error, provider, context.signal);
-    }
-    const payload = parseProviderJson<unknown>(text, provider, model);
-    throw errorFromOpenAIPayload(payload, provider, model) ??
-      new InvalidResponseError(`${provider}: expected an event stream, got a JSON body`, { provider, model });
-  }
-
+  const events = await openOpenAIEventStream(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, true), context, model);
   const state = createStreamState();
   let done = false;
-  for await (const event of readServerSentEvents(response.body, provider, context.signal)) {
+  for await (const event of readServerSentEvents(events, provider, context.signal)) {
     const data = event.data.trim();
     if (data === '[DONE]') {
       done = true;
