@@ -1,24 +1,59 @@
+import { createCacheKey } from '../cache/cache-key';
+import type { CachedResponse, ResponseCache } from '../cache/cached-response';
+import { createMemoryResponseCache } from '../cache/response-cache';
+import { createSharedResponseCache } from '../cache/shared-response-cache';
+import { createSingleFlight } from '../cache/single-flight';
+import { recordStream, replayStream } from '../cache/stream-cache';
 import { AbortedError } from '../errors/aborted-error';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
-import { TimeoutError } from '../errors/timeout-error';
+import { QuotaExceededError } from '../errors/quota-exceeded-error';
+import { createBudgetGuard } from '../governance/credit-accounting';
+import { createPriceTable } from '../governance/price-table';
+import { estimateChatTokens, estimateEmbeddingTokens } from '../governance/token-estimate';
+import { buildUsageRecord, createUsageWriter } from '../governance/usage-recorder';
 import { mapFetchError } from '../http/map-fetch-error';
-import type { Attempt, KeySource } from '../spec/attempt';
-import type { ProviderChatCall } from '../spec/chat';
+import type { RoutingCandidate } from '../routing/candidate';
+import { createCircuitBreaker } from '../routing/circuit-breaker';
+import { attemptsOf, executeWithFallback, type ExecuteWithFallbackOptions, type FallbackEvent } from '../routing/fallback-executor';
+import { createHealthTracker, type ProviderHealth } from '../routing/health-tracker';
+import { discoverLocalServers, type DiscoverLocalOptions, type DiscoveryResult } from '../routing/local-discovery';
+import { createModelsCache } from '../routing/models-cache';
+import { createSelector, type SelectionExplanation } from '../routing/selector';
+import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
+import { createMemoryState } from '../state/memory/memory-state';
+import { createMemoryStorage } from '../storage/memory/memory-storage';
+import type { Attempt } from '../spec/attempt';
+import type { ProviderChatCall, ProviderChatResult } from '../spec/chat';
 import type { ModelInfo } from '../spec/model-info';
 import type { LanguageModelProvider, ProviderCallContext } from '../spec/provider';
 import type { ChatRequest, EmbedRequest } from '../spec/request';
-import type { ChatResult, Cost, EmbedResult, RoutingExplanation } from '../spec/result';
-import type { StreamPart } from '../spec/stream';
+import type { ChatResult, Cost, EmbedResult } from '../spec/result';
+import type { StateStore } from '../spec/state-store';
+import type { Storage, UsageRecord, UsageSummary, UsageSummaryQuery, RecentUsageQuery } from '../spec/storage';
+import type { ProviderStreamPart, StreamPart } from '../spec/stream';
 import type { ToolCall } from '../spec/tool';
 import type { Usage } from '../spec/usage';
+import { createAdmissionControl } from './admission-control';
+import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
+import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
 import { fireHook, type RequestEvent } from './manager-hooks';
 import { validateManagerOptions, type LLMManagerOptions } from './manager-options';
 import { indexProviders, resolveModelReference, type ResolvedModel } from './model-reference';
 import { validateChatRequest, validateEmbedRequest } from './request-schema';
+
+/** Usage reports over the ledger. */
+export interface UsageReports {
+  /** Totals grouped by provider, model, feature, user and/or day, aggregated by the storage backend. */
+  summary(query: UsageSummaryQuery): Promise<UsageSummary>;
+  /** The most recent usage records. */
+  recent(query: RecentUsageQuery): Promise<UsageRecord[]>;
+  /** Writes queued usage records now. */
+  flush(): Promise<void>;
+}
 
 /** The object `createLLMManager()` returns: the one pipeline every call goes through. */
 export interface LLMManager {
@@ -28,61 +63,108 @@ export interface LLMManager {
   stream(request: ChatRequest): ChatStream;
   /** Embeddings for one or more texts. */
   embed(request: EmbedRequest): Promise<EmbedResult>;
-  /** Models across all providers (servers asked where they can list; static catalogues otherwise). */
-  models(): Promise<ModelInfo[]>;
-  /** Stops timers and flushes pending writes. The manager refuses calls afterwards. */
+  /** Models across all providers, cached for 24 hours; `refresh` asks the servers again. */
+  models(options?: { refresh?: boolean }): Promise<ModelInfo[]>;
+  /** Per provider and model: availability, latency p50/p95, last error, circuit state. */
+  health(): Promise<ProviderHealth[]>;
+  /** Probes localhost for Ollama, LM Studio, LocalAI / llama.cpp and vLLM and lists their models. */
+  discoverLocal(options?: DiscoverLocalOptions): Promise<DiscoveryResult>;
+  /** Usage reports from the ledger. */
+  readonly usage: UsageReports;
+  /** The storage adapter in use (the in-memory one unless configured). */
+  readonly storage: Storage;
+  /** The state store in use (the in-memory one unless configured). */
+  readonly state: StateStore;
+  /** Stops timers, flushes the usage ledger, and refuses calls afterwards. */
   close(): Promise<void>;
 }
 
-const defaultTimeoutMs = 60_000;
-const unpriced: Cost = { usd: 0, priced: false };
+/** Extra per-call settings that scoped views (`forUser`, the OpenAI handler) pass. */
+export interface CallScopeOptions {
+  /** The user's own keys by provider id. */
+  credentials?: ReadonlyMap<string, RequestCredential>;
+  /** Extra candidates after the request's own (the user's stored fallback rules). */
+  fallback?: readonly string[];
+  /** Models the user's tier may use. */
+  allowedModels?: readonly string[];
+}
 
-interface CallScope {
+const defaultTimeoutMs = 60_000;
+const defaultReservedOutputTokens = 4_096;
+
+interface CallState {
   event: RequestEvent;
   signal: AbortSignal;
   startedAt: number;
-  attempts: Attempt[];
+  facts: CallFacts;
 }
 
-function keySourceOf(provider: LanguageModelProvider): KeySource {
-  return provider.local ? 'local' : 'managed';
-}
-
-/** Errors after which another candidate may succeed; the rest end the call at once. */
-function worthFallingBack(error: LLMError): boolean {
-  return !(error instanceof AbortedError || (error instanceof InvalidRequestError && error.status === undefined) || error.code === 'aborted');
-}
-
-function toLLMError(error: unknown, provider: string, signal: AbortSignal): LLMError {
-  return mapFetchError(error, provider, signal);
+function toCost(cost: { usd: number; priced: boolean; priceTableVersion: string }): Cost {
+  return cost.priced ? { usd: cost.usd, priced: true, priceTableVersion: cost.priceTableVersion } : { usd: cost.usd, priced: false };
 }
 
 /** Creates the manager. Options are validated up front; a bad option throws ConfigurationError naming it. */
-export function createLLMManager(options: LLMManagerOptions): LLMManager {
+export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOptions = {}): LLMManager {
   validateManagerOptions(options);
   const providers = indexProviders(options.providers);
   const fallbackChain = options.routing?.fallback ?? [];
   for (const reference of [...fallbackChain, ...(options.defaultModel ? [options.defaultModel] : [])]) {
-    resolveModelReference(reference, providers); // reject a bad chain at start-up, not at the first call
+    resolveModelReference(reference, providers); // a bad chain fails at start-up, not at the first call
   }
   const hooks = options.hooks ?? {};
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const routing = options.routing ?? {};
+  const timeoutMs = options.timeoutMs ?? options.limits?.timeoutMs ?? defaultTimeoutMs;
+  const storage = options.storage ?? createMemoryStorage();
+  const state = options.state ?? createMemoryState();
+  const priceTable = createPriceTable(options.pricing);
+  const usageWriter = createUsageWriter({ sink: storage, ...options.usage });
+  const breaker = createCircuitBreaker();
+  const health = createHealthTracker({ breaker });
+  const selector = createSelector({ strategy: routing.strategy, powerLevel: routing.powerLevel, health, breaker });
+  const admission = createAdmissionControl(state, options.limits);
+  const budgetGuard = options.budgets || options.credits ? createBudgetGuard({ state, budgets: options.budgets, credits: options.credits }) : undefined;
+  const accounting = createAttemptAccounting({
+    priceTable, managedMarkupPercent: options.pricing?.managedMarkupPercent, budgetGuard, usageWriter,
+    wireFormatOf: (id) => providers.get(id)?.wireFormat ?? id,
+  });
+  const cache: ResponseCache | undefined = options.cache
+    ? options.cache.shared
+      ? createSharedResponseCache({ state, ttlMs: options.cache.ttlMs })
+      : createMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
+    : undefined;
+  const cacheScope = options.cache?.scope ?? 'user';
+  const chatFlights = createSingleFlight<{ result: ChatResult; cached: CachedResponse }>();
+  const fetchFunction: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+  const modelsCache = createModelsCache({
+    load: async (id) => {
+      const provider = providers.get(id)!;
+      if (provider.listModels) {
+        try {
+          return await provider.listModels({ fetch: fetchFunction, signal: AbortSignal.timeout(10_000) });
+        } catch (error) {
+          if (!provider.knownModels) throw error;
+        }
+      }
+      return [...(provider.knownModels ?? [])];
+    },
+  });
   let closed = false;
 
-  const fetchFunction: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
-
-  function candidatesFor(model: string | string[] | undefined, kind: 'chat' | 'embedding'): ResolvedModel[] {
+  function resolveCandidates(model: string | string[] | undefined, kind: 'chat' | 'embedding'): ResolvedModel[] {
     const requested = model === undefined ? [] : Array.isArray(model) ? model : [model];
     const references: string[] = [];
     for (const reference of requested) {
       if (reference === 'auto') {
         for (const provider of providers.values()) {
-          const fallbackModel = kind === 'embedding' ? provider.defaultEmbeddingModel : provider.defaultModel;
-          if (fallbackModel) references.push(`${provider.id}:${fallbackModel}`);
+          const defaultModel = kind === 'embedding' ? provider.defaultEmbeddingModel : provider.defaultModel;
+          if (defaultModel) references.push(`${provider.id}:${defaultModel}`);
         }
       } else references.push(reference);
     }
-    if (kind === 'chat') references.push(...fallbackChain);
+    if (kind === 'chat') {
+      if (scope.fallback) references.push(...scope.fallback);
+      references.push(...fallbackChain);
+    }
     if (references.length === 0 && options.defaultModel) references.push(options.defaultModel);
     if (references.length === 0) {
       for (const provider of providers.values()) {
@@ -93,99 +175,72 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       }
     }
     const seen = new Set<string>();
-    const candidates: ResolvedModel[] = [];
+    const resolved: ResolvedModel[] = [];
     for (const reference of references) {
-      const resolved = resolveModelReference(reference, providers, kind);
-      const key = `${resolved.provider.id}:${resolved.model}`;
+      const candidate = resolveModelReference(reference, providers, kind);
+      const key = `${candidate.provider.id}:${candidate.model}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (kind === 'embedding' && !resolved.provider.embed) {
-        if (requested.length > 0) throw new InvalidRequestError(`Provider "${resolved.provider.id}" has no embeddings`);
+      if (kind === 'embedding' && !candidate.provider.embed) {
+        if (requested.length > 0) throw new InvalidRequestError(`Provider "${candidate.provider.id}" has no embeddings`);
         continue;
       }
-      candidates.push(resolved);
+      resolved.push(candidate);
     }
-    if (candidates.length === 0) throw new InvalidRequestError(`No ${kind} model is configured; pass "model" or set defaultModel`);
-    return candidates;
+    if (resolved.length === 0) throw new InvalidRequestError(`No ${kind} model is configured; pass "model" or set defaultModel`);
+    return resolved;
   }
 
-  function openScope(request: ChatRequest | EmbedRequest, operation: RequestEvent['operation']): CallScope {
+  function openCall(request: ChatRequest | EmbedRequest, operation: RequestEvent['operation'], estimatedInputTokens: number, extraSignal?: AbortSignal): CallState {
     if (closed) throw new InvalidRequestError('The manager is closed');
     const deadline = AbortSignal.timeout(request.timeoutMs ?? timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
-    const event: RequestEvent = {
-      requestId: crypto.randomUUID(), operation, userId: request.userId, feature: request.feature, model: request.model, metadata: request.metadata,
-    };
+    const signals = [deadline];
+    if (request.signal) signals.push(request.signal);
+    if (extraSignal) signals.push(extraSignal);
+    const signal = signals.length === 1 ? deadline : AbortSignal.any(signals);
+    const requestId = crypto.randomUUID();
+    const event: RequestEvent = { requestId, operation, userId: request.userId, feature: request.feature, model: request.model, metadata: request.metadata };
     fireHook(hooks.onRequest, event);
-    return { event, signal, startedAt: performance.now(), attempts: [] };
-  }
-
-  function abortError(scope: CallScope, provider: string): LLMError {
-    const reason: unknown = scope.signal.reason;
-    if (LLMError.isInstance(reason)) return reason;
-    if ((reason as { name?: string } | undefined)?.name === 'TimeoutError') {
-      return new TimeoutError('The call did not finish within its deadline', { provider });
-    }
-    return new AbortedError('The call was aborted by the caller', { provider });
-  }
-
-  function recordAttempt(scope: CallScope, candidate: ResolvedModel, startedAt: number, error?: LLMError): Attempt {
-    const attempt: Attempt = {
-      provider: candidate.provider.id, model: candidate.model, keySource: keySourceOf(candidate.provider),
-      status: error ? 'error' : 'success', latencyMs: performance.now() - startedAt, retries: 0, attemptNumber: scope.attempts.length + 1,
-    };
-    if (error) {
-      attempt.errorClass = error.name;
-      attempt.errorMessage = error.message;
-      if (error.status !== undefined) attempt.httpStatus = error.status;
-    }
-    scope.attempts.push(attempt);
-    return attempt;
-  }
-
-  function explain(candidates: ResolvedModel[], served: number): RoutingExplanation {
+    const maxTokens = 'maxTokens' in request && request.maxTokens !== undefined ? request.maxTokens : operation === 'embed' ? 0 : defaultReservedOutputTokens;
     return {
-      strategy: 'priority',
-      candidates: candidates.map((candidate, index) => ({
-        candidate: `${candidate.provider.id}:${candidate.model}`,
-        decision: index === served ? 'selected' : index < served ? 'fallback' : 'skipped',
-        reason: index < served ? 'failed; fell back' : index === served ? 'served the call' : 'not needed',
-      })),
+      event, signal, startedAt: performance.now(),
+      facts: { requestId, userId: request.userId, feature: request.feature, estimatedInputTokens, maxOutputTokens: maxTokens },
     };
   }
 
-  function fail(scope: CallScope, error: LLMError): never {
-    fireHook(hooks.onError, { ...scope.event, error, attempts: scope.attempts });
-    throw error;
+  function select(resolved: ResolvedModel[], request: ChatRequest | undefined, kind: 'chat' | 'embedding') {
+    const candidates = buildCandidates(resolved, kind, priceTable, scope.credentials);
+    return selector.select({
+      candidates, messages: request?.messages ?? [], tools: request?.tools, responseFormat: request?.responseFormat, maxTokens: request?.maxTokens,
+      embedding: kind === 'embedding', privacy: routing.privacy, allowedModels: scope.allowedModels,
+    });
   }
 
-  async function runCandidates<T>(
-    scope: CallScope,
-    candidates: ResolvedModel[],
-    run: (candidate: ResolvedModel, context: ProviderCallContext) => Promise<T>,
-  ): Promise<{ value: T; index: number; attempt: Attempt }> {
-    const context: ProviderCallContext = { fetch: fetchFunction, signal: scope.signal };
-    for (let index = 0; index < candidates.length; index++) {
-      const candidate = candidates[index]!;
-      if (scope.signal.aborted) fail(scope, abortError(scope, candidate.provider.id));
-      const startedAt = performance.now();
-      try {
-        const value = await run(candidate, context);
-        return { value, index, attempt: recordAttempt(scope, candidate, startedAt) };
-      } catch (caught) {
-        const error = toLLMError(caught, candidate.provider.id, scope.signal);
-        const attempt = recordAttempt(scope, candidate, startedAt, error);
-        if (scope.signal.aborted) fail(scope, abortError(scope, candidate.provider.id));
-        if (!worthFallingBack(error)) fail(scope, error);
-        const next = candidates[index + 1];
-        if (next) fireHook(hooks.onFallback, { ...scope.event, failed: attempt, next: { provider: next.provider.id, model: next.model } });
-      }
+  function contextFor(candidate: RoutingCandidate, signal: AbortSignal): ProviderCallContext {
+    const credential = scope.credentials?.get(candidate.provider);
+    return candidate.keySource === 'byok' && credential ? { fetch: fetchFunction, signal, apiKey: credential.apiKey } : { fetch: fetchFunction, signal };
+  }
+
+  function executorOptions(call: CallState): Omit<ExecuteWithFallbackOptions<unknown>, 'attempt' | 'candidates'> {
+    return {
+      timeoutMs: undefined, signal: call.signal, attemptTimeoutMs: routing.attemptTimeoutMs, breaker, health, contentFilter: routing.contentFilter,
+      retry: { maxRetries: routing.maxRetries, maxRetryAfterMs: routing.maxRetryAfterMs },
+      onFallback: (event: FallbackEvent) => {
+        if (event.to) fireHook(hooks.onFallback, { ...call.event, failed: event.attempt, next: { provider: event.to.provider, model: event.to.model } });
+      },
+    };
+  }
+
+  /** A failure that was only ever our own budget refusing paid candidates reads better as that refusal. */
+  function finalError(error: unknown, call: CallState, fallbackProvider?: string): LLMError {
+    let typed = mapFetchError(error, fallbackProvider ?? 'llm-switchyard', call.signal);
+    const attempts = attemptsOf(error) ?? [];
+    if (typed instanceof AllProvidersFailedError && attempts.length > 0 && attempts.every((attempt) => attempt.errorClass === 'QuotaExceededError')) {
+      const cause = (typed as { cause?: unknown }).cause;
+      if (cause instanceof QuotaExceededError) typed = cause;
     }
-    const last = scope.attempts.at(-1);
-    fail(scope, new AllProvidersFailedError(
-      `Every candidate failed (${scope.attempts.map((a) => `${a.provider}:${a.model} ${a.errorClass}`).join(', ')})${last?.errorMessage ? `; last: ${last.errorMessage}` : ''}`,
-      scope.attempts,
-    ));
+    fireHook(hooks.onError, { ...call.event, error: typed, attempts });
+    return typed;
   }
 
   function providerCall(request: ChatRequest, model: string): ProviderChatCall {
@@ -196,107 +251,195 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     };
   }
 
+  function cacheKeyFor(operation: 'chat' | 'stream' | 'embed', request: ChatRequest | EmbedRequest): Promise<string> | undefined {
+    if (!cache || ('cache' in request && request.cache === 'bypass')) return undefined;
+    return createCacheKey({ operation, model: request.model, request: request as never, userId: request.userId, scope: cacheScope });
+  }
+
+  function recordCacheHit(call: CallState, provider: string, model: string): void {
+    usageWriter.enqueue(buildUsageRecord({
+      requestId: call.facts.requestId, attemptNumber: 1, time: Date.now(), userId: call.facts.userId, feature: call.facts.feature,
+      provider, model, keySource: providers.get(provider)?.local ? 'local' : 'managed', usage: undefined,
+      cost: { microUsd: 0, usd: 0, priced: true, priceTableVersion: priceTable.version, inputMicroUsd: 0, cachedInputMicroUsd: 0, outputMicroUsd: 0, markupMicroUsd: 0 },
+      latencyMs: performance.now() - call.startedAt, status: 'success', cached: true,
+    }));
+  }
+
+  function cachedExplanation(provider: string, model: string): SelectionExplanation {
+    return {
+      strategy: 'priority', powerLevel: 'balanced', task: 'chat', taskSource: 'given', taskSignals: ['cache hit'],
+      requirements: {} as SelectionExplanation['requirements'], weights: {} as SelectionExplanation['weights'],
+      candidates: [{ candidate: `${provider}:${model}`, keySource: 'managed', decision: 'selected', reason: 'served from the response cache' }],
+    };
+  }
+
+  async function admit(call: CallState, request: ChatRequest | EmbedRequest) {
+    try {
+      return await admission.admit({
+        requestId: call.facts.requestId, userId: request.userId, tier: request.tier, signal: call.signal,
+        estimatedTokens: call.facts.estimatedInputTokens + call.facts.maxOutputTokens,
+      });
+    } catch (error) {
+      throw finalError(error, call);
+    }
+  }
+
   async function chat(request: ChatRequest): Promise<ChatResult> {
     validateChatRequest(request);
-    const candidates = candidatesFor(request.model, 'chat');
-    const scope = openScope(request, 'chat');
-    const { value, index, attempt } = await runCandidates(scope, candidates, (candidate, context) =>
-      candidate.provider.chat(providerCall(request, candidate.model), context),
-    );
-    const candidate = candidates[index]!;
-    const result: ChatResult = {
-      ...value, provider: candidate.provider.id, model: value.model ?? candidate.model, keySource: attempt.keySource, cached: false,
-      attempts: scope.attempts, routing: explain(candidates, index), cost: unpriced, latencyMs: performance.now() - scope.startedAt,
-      requestId: scope.event.requestId,
-    };
-    fireHook(hooks.onResponse, { ...scope.event, result });
-    return result;
+    const resolved = resolveCandidates(request.model, 'chat');
+    const call = openCall(request, 'chat', estimateChatTokens(request));
+    const held = await admit(call, request);
+    let tokensUsed = 0;
+    try {
+      const keyPromise = cacheKeyFor('chat', request);
+      const key = keyPromise ? await keyPromise : undefined;
+      if (key) {
+        const hit = await cache!.get(key);
+        if (hit?.kind === 'chat') {
+          recordCacheHit(call, hit.provider, hit.model);
+          const result: ChatResult = {
+            ...hit.result, provider: hit.provider, model: hit.model, keySource: 'managed', cached: true, attempts: [], routing: cachedExplanation(hit.provider, hit.model),
+            cost: { usd: 0, priced: true, priceTableVersion: priceTable.version }, latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
+          };
+          fireHook(hooks.onResponse, { ...call.event, result });
+          return result;
+        }
+      }
+      const run = async (signal: AbortSignal) => {
+        const selection = select(resolved, request, 'chat');
+        const outcome = await executeWithFallback({
+          ...executorOptions({ ...call, signal }),
+          candidates: selection.candidates,
+          attempt: (candidate, context) =>
+            accounting.run(candidate, call.facts, context, () =>
+              providers.get(candidate.provider)!.chat(providerCall(request, candidate.model), contextFor(candidate, context.signal)),
+            ),
+        });
+        const { cost, ...value } = outcome.value;
+        const result: ChatResult = {
+          ...(value as ProviderChatResult), provider: outcome.candidate.provider, model: value.model ?? outcome.candidate.model,
+          keySource: outcome.candidate.keySource, cached: false, attempts: outcome.attempts, routing: selection.explanation, cost: toCost(cost),
+          latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
+        };
+        const cached: CachedResponse = { kind: 'chat', provider: result.provider, model: result.model, result: value as ProviderChatResult, storedAt: Date.now() };
+        return { result, cached };
+      };
+      const shared = key ? await chatFlights.run(key, run, { signal: call.signal }) : await run(call.signal);
+      const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
+      tokensUsed = result.usage.totalTokens;
+      if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached).catch(() => undefined);
+      fireHook(hooks.onResponse, { ...call.event, result });
+      return result;
+    } catch (error) {
+      throw LLMError.isInstance(error) && (error as { reported?: boolean }).reported ? error : finalError(error, call);
+    } finally {
+      await held.settleTokens(tokensUsed).catch(() => undefined);
+      await held.release().catch(() => undefined);
+    }
   }
 
   function stream(request: ChatRequest): ChatStream {
     validateChatRequest(request);
-    const candidates = candidatesFor(request.model, 'chat');
+    const resolved = resolveCandidates(request.model, 'chat');
     const consumer = new AbortController();
-    const linked = request.signal ? AbortSignal.any([request.signal, consumer.signal]) : consumer.signal;
-    const scope = openScope({ ...request, signal: linked }, 'stream');
+    const call = openCall(request, 'stream', estimateChatTokens(request), consumer.signal);
     let resolveResult!: (result: ChatResult) => void;
     let rejectResult!: (error: unknown) => void;
     const result = new Promise<ChatResult>((resolve, reject) => {
       resolveResult = resolve;
       rejectResult = reject;
     });
-    const context: ProviderCallContext = { fetch: fetchFunction, signal: scope.signal };
 
     async function* run(): AsyncGenerator<StreamPart> {
-      let contentStarted = false;
-      let text = '';
-      let reasoning = '';
-      const toolCalls: ToolCall[] = [];
-      let responseId: string | undefined;
-      let servedModel: string | undefined;
       let settled = false;
+      let tokensUsed = 0;
+      let held: Awaited<ReturnType<typeof admit>> | undefined;
+      const fail = (error: LLMError): StreamPart => {
+        settled = true;
+        rejectResult(error);
+        return { type: 'error', error };
+      };
       try {
-        for (let index = 0; index < candidates.length; index++) {
-          const candidate = candidates[index]!;
-          const startedAt = performance.now();
-          const iterator = candidate.provider.stream(providerCall(request, candidate.model), context)[Symbol.asyncIterator]();
-          let finished = false;
-          try {
-            while (true) {
-              const next = await iterator.next();
-              if (next.done) throw new InvalidResponseError(`${candidate.provider.id}: stream ended without a finish`, { provider: candidate.provider.id });
-              const part = next.value;
-              switch (part.type) {
-                case 'text-delta': text += part.text; contentStarted = true; break;
-                case 'reasoning-delta': reasoning += part.text; contentStarted = true; break;
-                case 'tool-call-delta': contentStarted = true; break;
-                case 'tool-call': toolCalls.push(part.toolCall); contentStarted = true; break;
-                case 'response-metadata': responseId ??= part.responseId; servedModel ??= part.model; break;
-                case 'finish': {
-                  finished = true;
-                  const attempt = recordAttempt(scope, candidate, startedAt);
-                  const final: ChatResult = {
-                    text, reasoning: reasoning || undefined, toolCalls, finishReason: part.finishReason, rawFinishReason: part.rawFinishReason,
-                    usage: part.usage, responseId, provider: candidate.provider.id, model: servedModel ?? candidate.model,
-                    keySource: attempt.keySource, cached: false, attempts: scope.attempts, routing: explain(candidates, index), cost: unpriced,
-                    latencyMs: performance.now() - scope.startedAt, requestId: scope.event.requestId,
-                  };
-                  settled = true;
-                  resolveResult(final);
-                  fireHook(hooks.onResponse, { ...scope.event, result: final });
-                  yield part;
-                  return;
-                }
-              }
-              yield part;
-            }
-          } catch (caught) {
-            const error = scope.signal.aborted ? abortError(scope, candidate.provider.id) : toLLMError(caught, candidate.provider.id, scope.signal);
-            const attempt = recordAttempt(scope, candidate, startedAt, error);
-            const next = candidates[index + 1];
-            if (contentStarted || !next || !worthFallingBack(error) || scope.signal.aborted) {
-              const final = !next && !contentStarted && index > 0 && worthFallingBack(error)
-                ? new AllProvidersFailedError(`Every candidate failed; last: ${error.message}`, scope.attempts)
-                : error;
-              settled = true;
-              rejectResult(final);
-              fireHook(hooks.onError, { ...scope.event, error: final, attempts: scope.attempts });
-              yield { type: 'error', error: final };
-              return;
-            }
-            fireHook(hooks.onFallback, { ...scope.event, failed: attempt, next: { provider: next.provider.id, model: next.model } });
-          } finally {
-            if (!finished) await iterator.return?.(undefined)?.catch?.(() => undefined);
+        try {
+          held = await admit(call, request);
+        } catch (error) {
+          yield fail(error as LLMError);
+          return;
+        }
+        const keyPromise = cacheKeyFor('stream', request);
+        const key = keyPromise ? await keyPromise : undefined;
+        const hit = key ? await cache!.get(key) : undefined;
+        if (hit?.kind === 'stream') {
+          recordCacheHit(call, hit.provider, hit.model);
+          const collected = collectParts(hit.parts);
+          const final: ChatResult = {
+            ...collected, provider: hit.provider, model: hit.model, keySource: 'managed', cached: true, attempts: [], routing: cachedExplanation(hit.provider, hit.model),
+            cost: { usd: 0, priced: true, priceTableVersion: priceTable.version }, latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
+          };
+          settled = true;
+          resolveResult(final);
+          fireHook(hooks.onResponse, { ...call.event, result: final });
+          yield* replayStream(hit.parts);
+          return;
+        }
+        const selection = select(resolved, request, 'chat');
+        const costs: number[] = [];
+        const routed = streamWithFallback({
+          ...executorOptions(call),
+          candidates: selection.candidates,
+          messages: request.messages,
+          streamFallback: routing.streamFallback,
+          idleTimeoutMs: routing.idleTimeoutMs,
+          open: (candidate, context) => {
+            const upstream = accounting.stream(candidate, call.facts, context, () =>
+              providers.get(candidate.provider)!.stream(
+                providerCall({ ...request, messages: context.messagesOverride ?? request.messages }, candidate.model),
+                contextFor(candidate, context.signal),
+              ),
+            );
+            return key
+              ? recordStream(upstream, (parts) => {
+                  void cache!.set(key, { kind: 'stream', provider: candidate.provider, model: candidate.model, parts, storedAt: Date.now() }).catch(() => undefined);
+                })
+              : upstream;
+          },
+        });
+        const parts: ProviderStreamPart[] = [];
+        for await (const part of routed as AsyncIterable<RoutedStreamPart>) {
+          if (part.type === 'splice') continue;
+          if (part.type === 'error') {
+            const error = finalError(part.error, call);
+            yield fail(error);
+            return;
           }
+          parts.push(part);
+          if (part.type === 'finish') {
+            const collected = collectParts(parts);
+            const servedBy = routed.servedBy.at(-1)!;
+            tokensUsed = part.usage.totalTokens;
+            const cost = accounting.costOf(servedBy, part.usage);
+            costs.push(cost.microUsd);
+            const final: ChatResult = {
+              ...collected, provider: servedBy.provider, model: collected.model ?? servedBy.model, keySource: servedBy.keySource, cached: false,
+              attempts: [...routed.attempts], routing: selection.explanation, cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
+              requestId: call.facts.requestId,
+            };
+            settled = true;
+            resolveResult(final);
+            fireHook(hooks.onResponse, { ...call.event, result: final });
+          }
+          yield part;
         }
       } finally {
         if (!settled) {
-          // The consumer left the loop early: stop the upstream request and say so.
-          consumer.abort(new AbortedError('The stream was cancelled by its consumer'));
+          // The consumer left early: stop the upstream request and say so.
           const error = new AbortedError('The stream was cancelled by its consumer');
+          consumer.abort(error);
           rejectResult(error);
-          fireHook(hooks.onError, { ...scope.event, error, attempts: scope.attempts });
+          fireHook(hooks.onError, { ...call.event, error, attempts: [] });
         }
+        await held?.settleTokens(tokensUsed).catch(() => undefined);
+        await held?.release().catch(() => undefined);
       }
     }
 
@@ -305,44 +448,104 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
 
   async function embed(request: EmbedRequest): Promise<EmbedResult> {
     validateEmbedRequest(request);
-    const candidates = candidatesFor(request.model, 'embedding');
-    const scope = openScope(request, 'embed');
+    const resolved = resolveCandidates(request.model, 'embedding');
     const input = typeof request.input === 'string' ? [request.input] : request.input;
-    const { value, index, attempt } = await runCandidates(scope, candidates, (candidate, context) =>
-      candidate.provider.embed!({ model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions }, context),
-    );
-    if (value.embeddings.length !== input.length) {
-      fail(scope, new InvalidResponseError(`${candidates[index]!.provider.id}: returned ${value.embeddings.length} vectors for ${input.length} inputs`));
+    const call = openCall(request, 'embed', estimateEmbeddingTokens(input));
+    const held = await admit(call, request);
+    let tokensUsed = 0;
+    try {
+      const selection = select(resolved, undefined, 'embedding');
+      const outcome = await executeWithFallback({
+        ...executorOptions(call),
+        candidates: selection.candidates,
+        attempt: (candidate, context) =>
+          accounting.run(candidate, call.facts, context, async () => {
+            const value = await providers.get(candidate.provider)!.embed!(
+              { model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions },
+              contextFor(candidate, context.signal),
+            );
+            if (value.embeddings.length !== input.length) {
+              throw new InvalidResponseError(`${candidate.provider}: returned ${value.embeddings.length} vectors for ${input.length} inputs`, { provider: candidate.provider });
+            }
+            return value;
+          }),
+      });
+      tokensUsed = outcome.value.usage.inputTokens;
+      const result: EmbedResult = {
+        embeddings: outcome.value.embeddings, dimensions: outcome.value.embeddings[0]?.length ?? 0, usage: outcome.value.usage,
+        provider: outcome.candidate.provider, model: outcome.value.model ?? outcome.candidate.model, keySource: outcome.candidate.keySource,
+        attempts: outcome.attempts, cost: toCost(outcome.value.cost), latencyMs: performance.now() - call.startedAt,
+      };
+      fireHook(hooks.onResponse, { ...call.event, result });
+      return result;
+    } catch (error) {
+      throw finalError(error, call);
+    } finally {
+      await held.settleTokens(tokensUsed).catch(() => undefined);
+      await held.release().catch(() => undefined);
     }
-    const result: EmbedResult = {
-      embeddings: value.embeddings, dimensions: value.embeddings[0]?.length ?? 0, usage: value.usage, provider: candidates[index]!.provider.id,
-      model: value.model ?? candidates[index]!.model, keySource: attempt.keySource, attempts: scope.attempts, cost: unpriced,
-      latencyMs: performance.now() - scope.startedAt,
-    };
-    fireHook(hooks.onResponse, { ...scope.event, result });
-    return result;
   }
 
-  async function models(): Promise<ModelInfo[]> {
-    const lists = await Promise.all(
-      [...providers.values()].map(async (provider) => {
-        if (provider.listModels) {
-          try {
-            return await provider.listModels({ fetch: fetchFunction, signal: AbortSignal.timeout(10_000) });
-          } catch {
-            // An unreachable provider still contributes its static catalogue.
-          }
-        }
-        return [...(provider.knownModels ?? [])];
-      }),
+  async function models(listOptions: { refresh?: boolean } = {}): Promise<ModelInfo[]> {
+    const listing = await modelsCache.list([...providers.keys()], listOptions);
+    return listing.models.map((model) =>
+      model.pricing || model.local ? model : { ...model, pricing: priceTable.pricing(model.provider, model.model, { priceProvider: providers.get(model.provider)?.wireFormat }) ?? model.pricing },
     );
-    return lists.flat();
   }
 
   async function close(): Promise<void> {
+    if (closed) return;
     closed = true;
+    health.stop();
+    await admission.close();
+    await usageWriter.close();
   }
 
-  return { chat, stream, embed, models, close };
+  return {
+    chat, stream, embed, models, close, storage, state,
+    health: async () => {
+      await health.refresh();
+      return health.report();
+    },
+    discoverLocal: (discoverOptions) => discoverLocalServers({ fetch: fetchFunction, ...discoverOptions }),
+    usage: {
+      summary: async (query) => {
+        await usageWriter.flush();
+        return storage.summarizeUsage(query);
+      },
+      recent: async (query) => {
+        await usageWriter.flush();
+        return storage.recentUsage(query);
+      },
+      flush: () => usageWriter.flush(),
+    },
+  };
 }
 
+/** Folds stream parts into the fields of a chat result. */
+function collectParts(parts: readonly ProviderStreamPart[]): ProviderChatResult {
+  let text = '';
+  let reasoning = '';
+  const toolCalls: ToolCall[] = [];
+  let responseId: string | undefined;
+  let model: string | undefined;
+  let finish: Extract<ProviderStreamPart, { type: 'finish' }> | undefined;
+  for (const part of parts) {
+    switch (part.type) {
+      case 'text-delta': text += part.text; break;
+      case 'reasoning-delta': reasoning += part.text; break;
+      case 'tool-call': toolCalls.push(part.toolCall); break;
+      case 'response-metadata': responseId ??= part.responseId; model ??= part.model; break;
+      case 'finish': finish = part; break;
+    }
+  }
+  const usage: Usage = finish?.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true };
+  const result: ProviderChatResult = { text, toolCalls, finishReason: finish?.finishReason ?? 'other', usage };
+  if (reasoning) result.reasoning = reasoning;
+  if (finish?.rawFinishReason) result.rawFinishReason = finish.rawFinishReason;
+  if (responseId) result.responseId = responseId;
+  if (model) result.model = model;
+  return result;
+}
+
+export type { Attempt, LanguageModelProvider };

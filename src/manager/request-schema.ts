@@ -40,6 +40,7 @@ const tool = z.object({
 const routingFields = {
   model: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   userId: z.string().min(1).max(256).optional(),
+  tier: z.string().min(1).max(64).optional(),
   feature: z.string().max(256).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
   signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, { message: 'must be an AbortSignal' }).optional(),

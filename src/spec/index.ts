@@ -9,3 +9,5 @@ export type * from './provider';
 export type * from './attempt';
 export type * from './request';
 export type * from './result';
+export type * from './state-store';
+export type * from './storage';

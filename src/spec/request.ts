@@ -9,6 +9,8 @@ export interface RoutingFields {
   model?: string | string[];
   /** The end user the call is for: their keys, tier, limits, budgets and cache scope apply. */
   userId?: string;
+  /** The user's tier (`free`, `pro`, or a host-defined one): which rate limits apply. Default: the manager's `limits.defaultTier`. */
+  tier?: string;
   /** Product feature the call serves (`ai-chat`, `summaries`), for usage reports and budgets. */
   feature?: string;
   /** Free-form labels copied into hooks and usage records. */

@@ -69,13 +69,13 @@ describe('chat', () => {
   });
 
   it('falls back across the chain, listing every attempt and firing onFallback', async () => {
-    const first = createMockProvider({ id: 'first', replies: [{ error: 'overloaded' }] });
-    const second = createMockProvider({ id: 'second', replies: [{ error: 'authentication' }] });
+    const first = createMockProvider({ id: 'first', replies: [{ error: 'overloaded' }], whenExhausted: 'repeat-last' });
+    const second = createMockProvider({ id: 'second', replies: [{ error: 'authentication' }], whenExhausted: 'repeat-last' });
     const third = createMockProvider({ id: 'third', replies: [{ text: 'from third' }] });
     const fallbacks: string[] = [];
     const llm = createLLMManager({
       providers: [first, second, third],
-      routing: { fallback: ['second:b', 'third:c'] },
+      routing: { fallback: ['second:b', 'third:c'], maxRetries: 0 },
       hooks: { onFallback: (event) => fallbacks.push(`${event.failed.provider}->${event.next.provider}`) },
     });
     const result = await llm.chat({ model: 'first:a', messages });
@@ -86,14 +86,25 @@ describe('chat', () => {
       ['third', 'success', undefined],
     ]);
     expect(fallbacks).toEqual(['first->second', 'second->third']);
-    expect(result.routing.candidates.map((candidate) => candidate.decision)).toEqual(['fallback', 'fallback', 'selected']);
+    expect(result.routing.candidates.map((candidate) => [candidate.candidate, candidate.decision])).toEqual([['first:a', 'selected'], ['second:b', 'fallback'], ['third:c', 'fallback']]);
+  });
+
+  it('retries a retryable failure on the same candidate, waiting what the provider asked', async () => {
+    const flaky = createMockProvider({ id: 'flaky', replies: [{ error: 'rate-limit', retryAfterMs: 5 }, { text: 'second try' }] });
+    const other = createMockProvider({ id: 'other' });
+    const llm = createLLMManager({ providers: [flaky, other], routing: { fallback: ['flaky', 'other'] } });
+    const result = await llm.chat({ messages });
+    expect(result).toMatchObject({ text: 'second try', provider: 'flaky' });
+    expect(result.attempts).toEqual([expect.objectContaining({ provider: 'flaky', status: 'success', retries: 1 })]);
+    expect(flaky.calls).toHaveLength(2);
+    expect(other.calls).toHaveLength(0);
   });
 
   it('throws AllProvidersFailedError with every attempt when all fail', async () => {
-    const first = createMockProvider({ id: 'first', replies: [{ error: 'server' }] });
-    const second = createMockProvider({ id: 'second', replies: [{ error: 'network' }] });
+    const first = createMockProvider({ id: 'first', replies: [{ error: 'server' }], whenExhausted: 'repeat-last' });
+    const second = createMockProvider({ id: 'second', replies: [{ error: 'network' }], whenExhausted: 'repeat-last' });
     const errors: LLMError[] = [];
-    const llm = createLLMManager({ providers: [first, second], routing: { fallback: ['first', 'second'] }, hooks: { onError: (event) => errors.push(event.error) } });
+    const llm = createLLMManager({ providers: [first, second], routing: { fallback: ['first', 'second'], maxRetries: 0 }, hooks: { onError: (event) => errors.push(event.error) } });
     const error = await llm.chat({ messages }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
     expect((error as AllProvidersFailedError).attempts.map((attempt) => attempt.errorClass)).toEqual(['ServerError', 'NetworkError']);
@@ -145,9 +156,9 @@ describe('stream', () => {
   });
 
   it('falls back freely before the first content part', async () => {
-    const first = createMockProvider({ id: 'first', replies: [{ error: 'rate-limit' }] });
+    const first = createMockProvider({ id: 'first', replies: [{ error: 'rate-limit' }], whenExhausted: 'repeat-last' });
     const second = createMockProvider({ id: 'second', replies: [{ text: 'second answer' }] });
-    const llm = createLLMManager({ providers: [first, second], routing: { fallback: ['first', 'second'] } });
+    const llm = createLLMManager({ providers: [first, second], routing: { fallback: ['first', 'second'], maxRetries: 0 } });
     const result = await llm.stream({ messages }).collect();
     expect(result.provider).toBe('second');
     expect(result.attempts.map((attempt) => attempt.status)).toEqual(['error', 'success']);
