@@ -88,6 +88,8 @@ export interface ProviderInstanceRecord {
   baseUrl?: string;
   /** Model id. */
   model?: string;
+  /** Vector size the instance declares for embeddings (copied from the definition or set directly); embed calls are checked against it. */
+  embeddingDimensions?: number;
   /** API key encrypted by the vault, when the instance has its own key. */
   keyCiphertext?: string;
   /** Id of the vault key that encrypted `keyCiphertext`. */

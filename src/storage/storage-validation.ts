@@ -127,6 +127,7 @@ export function validateProviderInstance(record: ProviderInstanceRecord): void {
   checkIdentifier(record.standard, 'providerInstance.standard');
   checkOptionalText(record.baseUrl, 'providerInstance.baseUrl');
   checkOptionalText(record.model, 'providerInstance.model');
+  checkOptionalInteger(record.embeddingDimensions, 'providerInstance.embeddingDimensions', { minimum: 1 });
   checkOptionalText(record.keyCiphertext, 'providerInstance.keyCiphertext');
   checkOptionalIdentifier(record.keyId, 'providerInstance.keyId');
   checkOptionalText(record.keyHint, 'providerInstance.keyHint');
