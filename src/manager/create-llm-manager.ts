@@ -1,4 +1,5 @@
 import { createCacheKey } from '../cache/cache-key';
+import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
 import { createMemoryResponseCache } from '../cache/response-cache';
 import { createSharedResponseCache } from '../cache/shared-response-cache';
@@ -10,6 +11,7 @@ import { InvalidRequestError } from '../errors/invalid-request-error';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
 import { QuotaExceededError } from '../errors/quota-exceeded-error';
+import { StorageError } from '../errors/storage-error';
 import { createBudgetGuard } from '../governance/credit-accounting';
 import { createPriceTable } from '../governance/price-table';
 import { estimateChatTokens, estimateEmbeddingTokens } from '../governance/token-estimate';
@@ -34,6 +36,7 @@ import type { ChatResult, Cost, EmbedResult } from '../spec/result';
 import type { StateStore } from '../spec/state-store';
 import type { Storage, UsageRecord, UsageSummary, UsageSummaryQuery, RecentUsageQuery } from '../spec/storage';
 import type { ProviderStreamPart, StreamPart } from '../spec/stream';
+import type { AssistantMessage, Message } from '../spec/message';
 import type { ToolCall } from '../spec/tool';
 import type { Usage } from '../spec/usage';
 import { createAdmissionControl } from './admission-control';
@@ -71,6 +74,8 @@ export interface LLMManager {
   discoverLocal(options?: DiscoverLocalOptions): Promise<DiscoveryResult>;
   /** Usage reports from the ledger. */
   readonly usage: UsageReports;
+  /** Conversation history per user; `chat({ conversationId })` loads and saves through it. */
+  readonly conversations: Conversations;
   /** The storage adapter in use (the in-memory one unless configured). */
   readonly storage: Storage;
   /** The state store in use (the in-memory one unless configured). */
@@ -148,7 +153,37 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
       return [...(provider.knownModels ?? [])];
     },
   });
+  const conversations = createConversations(storage);
+  const contextLimits = { maxMessages: 10, maxTokens: 2000 };
   let closed = false;
+
+  /** The request with the conversation's context before its messages (the request's own are the new turn). */
+  async function withConversation(request: ChatRequest): Promise<ChatRequest> {
+    if (request.conversationId === undefined) return request;
+    if (request.userId === undefined) throw new InvalidRequestError('Invalid chat request: conversationId needs userId (conversations belong to a user)');
+    const context = await conversations.context(request.userId, request.conversationId, contextLimits);
+    return { ...request, messages: [...context.messages, ...request.messages] };
+  }
+
+  /** Saves the new turn and the answer in one transaction, only once the call succeeded. */
+  async function saveTurn(request: ChatRequest, result: ChatResult): Promise<void> {
+    if (request.conversationId === undefined || request.userId === undefined) return;
+    const content: AssistantMessage['content'] = result.toolCalls.length === 0
+      ? result.text
+      : [
+          ...(result.text ? [{ type: 'text' as const, text: result.text }] : []),
+          ...result.toolCalls.map((toolCall) => ({ type: 'tool-call' as const, toolCallId: toolCall.id, toolName: toolCall.name, arguments: toolCall.arguments })),
+        ];
+    const newTurn: Message[] = request.messages;
+    try {
+      await conversations.append(request.userId, request.conversationId, [
+        ...newTurn.map((message) => ({ message })),
+        { message: { role: 'assistant', content }, model: `${result.provider}:${result.model}`, tokens: result.usage.outputTokens },
+      ]);
+    } catch (error) {
+      throw LLMError.isInstance(error) ? error : new StorageError('The answer could not be saved to the conversation', { cause: error });
+    }
+  }
 
   function resolveCandidates(model: string | string[] | undefined, kind: 'chat' | 'embedding'): ResolvedModel[] {
     const requested = model === undefined ? [] : Array.isArray(model) ? model : [model];
@@ -284,9 +319,10 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     }
   }
 
-  async function chat(request: ChatRequest): Promise<ChatResult> {
-    validateChatRequest(request);
-    const resolved = resolveCandidates(request.model, 'chat');
+  async function chat(original: ChatRequest): Promise<ChatResult> {
+    validateChatRequest(original);
+    const resolved = resolveCandidates(original.model, 'chat');
+    const request = await withConversation(original);
     const call = openCall(request, 'chat', estimateChatTokens(request));
     const held = await admit(call, request);
     let tokensUsed = 0;
@@ -328,6 +364,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
       tokensUsed = result.usage.totalTokens;
       if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached).catch(() => undefined);
+      await saveTurn(original, result);
       fireHook(hooks.onResponse, { ...call.event, result });
       return result;
     } catch (error) {
@@ -338,11 +375,12 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     }
   }
 
-  function stream(request: ChatRequest): ChatStream {
-    validateChatRequest(request);
-    const resolved = resolveCandidates(request.model, 'chat');
+  function stream(original: ChatRequest): ChatStream {
+    validateChatRequest(original);
+    const resolved = resolveCandidates(original.model, 'chat');
     const consumer = new AbortController();
-    const call = openCall(request, 'stream', estimateChatTokens(request), consumer.signal);
+    const call = openCall(original, 'stream', estimateChatTokens(original), consumer.signal);
+    let request = original;
     let resolveResult!: (result: ChatResult) => void;
     let rejectResult!: (error: unknown) => void;
     const result = new Promise<ChatResult>((resolve, reject) => {
@@ -361,9 +399,11 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
       };
       try {
         try {
+          request = await withConversation(original);
+          if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
           held = await admit(call, request);
         } catch (error) {
-          yield fail(error as LLMError);
+          yield fail(LLMError.isInstance(error) ? error : finalError(error, call));
           return;
         }
         const keyPromise = cacheKeyFor('stream', request);
@@ -424,6 +464,12 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
               attempts: [...routed.attempts], routing: selection.explanation, cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
               requestId: call.facts.requestId,
             };
+            try {
+              await saveTurn(original, final);
+            } catch (error) {
+              yield fail(finalError(error, call));
+              return;
+            }
             settled = true;
             resolveResult(final);
             fireHook(hooks.onResponse, { ...call.event, result: final });
@@ -502,7 +548,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
   }
 
   return {
-    chat, stream, embed, models, close, storage, state,
+    chat, stream, embed, models, close, storage, state, conversations,
     health: async () => {
       await health.refresh();
       return health.report();
