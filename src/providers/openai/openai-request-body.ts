@@ -1,6 +1,7 @@
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ToolChoice } from '../../spec/tool';
 import { collectProviderOptions } from '../shared/merge-provider-options';
+import { toFunctionTool } from '../shared/function-tool';
 import { toJsonSchema } from '../shared/to-json-schema';
 import { convertToOpenAIMessages } from './openai-messages';
 import type { OpenAIChatQuirks } from './openai-quirks';
@@ -32,14 +33,7 @@ export function buildOpenAIChatBody(call: ProviderChatCall, target: OpenAIReques
   if (call.stop !== undefined && call.stop.length > 0) body.stop = call.stop;
   if (call.seed !== undefined) body.seed = call.seed;
   if (call.tools !== undefined && call.tools.length > 0) {
-    body.tools = call.tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-        parameters: toJsonSchema(tool.parameters),
-      },
-    }));
+    body.tools = call.tools.map(toFunctionTool);
   }
   if (call.toolChoice !== undefined) body.tool_choice = toolChoice(call.toolChoice);
   const format = call.responseFormat;
