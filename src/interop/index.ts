@@ -1,1 +1,2 @@
 export * from './openai-handler/index';
+export * from './ai-sdk/index';

@@ -46,34 +46,35 @@ export function toOpenAIError(error: unknown): OpenAIErrorReply {
   }
   const message = error.message;
   if (error instanceof OpenAIBodyError) return reply(400, message, 'invalid_request_error', null, error.param);
-  switch (error.name) {
-    case 'InvalidRequestError':
+  // Codes, not class names: names do not survive minification, codes are part of the contract.
+  switch (error.code) {
+    case 'invalid_request':
       return reply(400, message, 'invalid_request_error', null);
-    case 'ContextLengthExceededError':
+    case 'context_length_exceeded':
       return reply(400, message, 'invalid_request_error', 'context_length_exceeded', 'messages');
-    case 'ContentFilterError':
+    case 'content_filter':
       return reply(400, message, 'invalid_request_error', 'content_filter');
-    case 'RateLimitExceededError':
+    case 'rate_limit_exceeded':
       return withRetryAfter(reply(429, message, 'rate_limit_error', 'rate_limit_exceeded'), error.retryAfterMs);
-    case 'QuotaExceededError':
+    case 'quota_exceeded':
       return withRetryAfter(reply(429, message, 'insufficient_quota', 'insufficient_quota'), error.retryAfterMs);
-    case 'AllProvidersFailedError': {
+    case 'all_providers_failed': {
       const attempts = error instanceof AllProvidersFailedError ? error.attempts : ((error as { attempts?: Attempt[] }).attempts ?? []);
       return allTemporary(attempts)
         ? withRetryAfter(reply(503, message, 'service_unavailable', 'all_providers_unavailable'), error.retryAfterMs)
         : reply(502, message, 'api_error', 'all_providers_failed');
     }
-    case 'ProviderRateLimitError':
-    case 'OverloadedError':
+    case 'provider_rate_limit':
+    case 'overloaded':
       return withRetryAfter(reply(503, message, 'service_unavailable', 'provider_unavailable'), error.retryAfterMs);
-    case 'TimeoutError':
+    case 'timeout':
       return reply(504, message, 'timeout', 'timeout');
-    case 'AbortedError':
+    case 'aborted':
       // Nobody is left to read this; 499 is what proxies log for a client that went away.
       return reply(499, message, 'aborted', 'aborted');
-    case 'ConfigurationError':
-    case 'StorageError':
-    case 'VaultError':
+    case 'configuration':
+    case 'storage':
+    case 'vault':
       return reply(500, message, 'server_error', error.code);
     default:
       // AuthenticationError (our key for the provider), ServerError, NetworkError, InvalidResponseError: the

@@ -52,7 +52,7 @@ export function createOpenAIHandler(llm: OpenAIHandlerManager, options: OpenAIHa
       caller = await options.authenticate(request);
     } catch (error) {
       // An LLMError from authenticate (a limit checked there, say) keeps its meaning; anything else is a 401.
-      if (LLMError.isInstance(error) && error.name !== 'AuthenticationError') return errorResponse(toOpenAIError(error));
+      if (LLMError.isInstance(error) && error.code !== 'authentication') return errorResponse(toOpenAIError(error));
     }
     if (!caller || typeof caller.userId !== 'string' || caller.userId === '') {
       return simpleErrorResponse(401, 'Missing or invalid credentials', 'invalid_request_error', 'invalid_api_key', {
