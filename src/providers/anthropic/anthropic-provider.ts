@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../errors/configuration-error';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext, LanguageModelProvider } from '../../spec/provider';
+import { checkApiKey, checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 import { anthropicChat, type AnthropicChatResult } from './anthropic-chat';
 import type { AnthropicConfig } from './anthropic-config';
 import { anthropicKnownModels } from './anthropic-known-models';
@@ -33,19 +34,13 @@ export interface AnthropicProvider extends LanguageModelProvider {
 
 /** Creates an adapter for the Anthropic Messages API (`POST /v1/messages`, SSE streaming, `/v1/models`). */
 export function createAnthropic(options: AnthropicProviderOptions = {}): AnthropicProvider {
-  const providerId = options.id ?? 'anthropic';
-  if (typeof providerId !== 'string' || !/^[A-Za-z0-9._-]+$/.test(providerId)) {
-    throw new ConfigurationError(`createAnthropic: id must be letters, digits, ".", "_" or "-" (got ${JSON.stringify(providerId)})`);
-  }
-  const baseUrl = (options.baseUrl ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '');
-  if (!URL.canParse(baseUrl)) throw new ConfigurationError(`createAnthropic: baseUrl is not a valid URL (${JSON.stringify(baseUrl)})`, { provider: providerId });
+  const providerId = checkProviderId('createAnthropic', options.id ?? 'anthropic');
+  const baseUrl = normalizeBaseUrl('createAnthropic', options.baseUrl ?? 'https://api.anthropic.com/v1', providerId);
   const defaultMaxTokens = options.defaultMaxTokens ?? anthropicDefaultMaxTokens;
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens <= 0) {
     throw new ConfigurationError(`createAnthropic: defaultMaxTokens must be a positive integer (got ${defaultMaxTokens})`, { provider: providerId });
   }
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length === 0)) {
-    throw new ConfigurationError('createAnthropic: apiKey must be a non-empty string when given', { provider: providerId });
-  }
+  checkApiKey('createAnthropic', options.apiKey, providerId);
 
   // The key lives only in this closure, so it cannot show up in JSON.stringify or inspect output.
   const config: AnthropicConfig = {

@@ -8,6 +8,7 @@ import type { ModelInfo } from '../../spec/model-info';
 import type { LanguageModelProvider, ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
 import { collectProviderOptions } from '../shared/merge-provider-options';
+import { checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 import type { CohereChatResponse, CohereModelsResponse } from './cohere-api-types';
 import { parseCohereChatResponse } from './cohere-chat-response';
 import { embedWithCohere } from './cohere-embed';
@@ -22,8 +23,8 @@ const maximumModelPages = 20;
 
 /** A Cohere v2 adapter: `/v2/chat` (JSON and SSE), `/v2/embed`, and `/v1/models` on the same host. */
 export function createCohere(options: CohereProviderOptions = {}): LanguageModelProvider {
-  const id = options.id ?? 'cohere';
-  const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+  const id = checkProviderId('createCohere', options.id ?? 'cohere');
+  const baseUrl = normalizeBaseUrl('createCohere', options.baseUrl ?? defaultBaseUrl, id);
   // The models list lives under v1 even for v2 clients.
   const modelsUrl = `${baseUrl.replace(/\/v\d+$/, '')}/v1/models`;
   const managedKey = options.apiKey;

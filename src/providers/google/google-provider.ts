@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../../errors/configuration-error';
 import type { LanguageModelProvider } from '../../spec/provider';
+import { checkApiKey, checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 import { googleChat } from './google-chat';
 import type { GoogleConfig } from './google-config';
 import { googleEmbed } from './google-embed';
@@ -26,15 +26,9 @@ export interface GoogleProviderOptions {
 
 /** Creates an adapter for the Gemini API: generateContent, SSE streaming, embeddings and the model list. */
 export function createGoogle(options: GoogleProviderOptions = {}): LanguageModelProvider {
-  const providerId = options.id ?? 'google';
-  if (typeof providerId !== 'string' || !/^[A-Za-z0-9._-]+$/.test(providerId)) {
-    throw new ConfigurationError(`createGoogle: id must be letters, digits, ".", "_" or "-" (got ${JSON.stringify(providerId)})`);
-  }
-  const baseUrl = (options.baseUrl ?? 'https://generativelanguage.googleapis.com/v1beta').replace(/\/+$/, '');
-  if (!URL.canParse(baseUrl)) throw new ConfigurationError(`createGoogle: baseUrl is not a valid URL (${JSON.stringify(baseUrl)})`, { provider: providerId });
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length === 0)) {
-    throw new ConfigurationError('createGoogle: apiKey must be a non-empty string when given', { provider: providerId });
-  }
+  const providerId = checkProviderId('createGoogle', options.id ?? 'google');
+  const baseUrl = normalizeBaseUrl('createGoogle', options.baseUrl ?? 'https://generativelanguage.googleapis.com/v1beta', providerId);
+  checkApiKey('createGoogle', options.apiKey, providerId);
 
   // The key lives only in this closure, so it cannot show up in JSON.stringify or inspect output.
   const config: GoogleConfig = {

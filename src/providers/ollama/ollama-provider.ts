@@ -7,6 +7,7 @@ import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embeddin
 import type { ModelInfo } from '../../spec/model-info';
 import type { LanguageModelProvider, ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 import type { OllamaChatChunk, OllamaShowResponse, OllamaTagsResponse } from './ollama-api-types';
 import { parseOllamaChatResponse } from './ollama-chat-response';
 import { embedWithOllama } from './ollama-embed';
@@ -17,8 +18,8 @@ import { readOllamaStream } from './ollama-stream';
 
 /** An adapter for Ollama's native API: `/api/chat` (JSON and NDJSON), `/api/embed`, `/api/tags`. */
 export function createOllama(options: OllamaProviderOptions = {}): LanguageModelProvider {
-  const id = options.id ?? 'ollama';
-  const baseUrl = (options.baseUrl ?? 'http://localhost:11434').replace(/\/+$/, '').replace(/\/api$/, '');
+  const id = checkProviderId('createOllama', options.id ?? 'ollama');
+  const baseUrl = normalizeBaseUrl('createOllama', options.baseUrl ?? 'http://localhost:11434', id).replace(/\/api$/, '');
   const defaultModel = options.defaultModel ?? 'llama3.2';
   const defaultEmbeddingModel = options.defaultEmbeddingModel ?? 'nomic-embed-text';
   const managedKey = options.apiKey;

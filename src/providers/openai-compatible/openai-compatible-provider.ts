@@ -1,9 +1,9 @@
-import { ConfigurationError } from '../../errors/configuration-error';
 import type { ModelInfo } from '../../spec/model-info';
 import type { LanguageModelProvider } from '../../spec/provider';
 import type { OpenAIAuthStyle } from '../openai/openai-endpoint';
 import { genericCompatibleQuirks, type OpenAIChatQuirks } from '../openai/openai-quirks';
 import { createOpenAIWireProvider, type OpenAIChatApi } from '../openai/openai-wire-provider';
+import { checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 
 /** Options of `createOpenAICompatible`. */
 export interface OpenAICompatibleOptions {
@@ -35,22 +35,12 @@ export interface OpenAICompatibleOptions {
 
 /** An adapter for any server that speaks OpenAI Chat Completions (`/chat/completions`, `/embeddings`, `/models`). */
 export function createOpenAICompatible(options: OpenAICompatibleOptions): LanguageModelProvider {
-  if (typeof options?.id !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(options.id)) {
-    throw new ConfigurationError(`createOpenAICompatible: id must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(options?.id)})`);
-  }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    throw new ConfigurationError(`createOpenAICompatible(${options.id}): baseUrl is not a URL (got ${JSON.stringify(options.baseUrl)})`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`createOpenAICompatible(${options.id}): baseUrl must be http or https (got ${url.protocol})`);
-  }
+  const id = checkProviderId('createOpenAICompatible', options?.id);
+  const baseUrl = normalizeBaseUrl(`createOpenAICompatible(${id})`, options.baseUrl, id);
   return createOpenAIWireProvider({
-    id: options.id,
+    id,
     wireFormat: 'openai-compatible',
-    baseUrl: options.baseUrl,
+    baseUrl,
     apiKey: options.apiKey,
     authStyle: options.authStyle ?? 'bearer',
     local: options.local ?? false,

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../../errors/configuration-error';
 import type { LanguageModelProvider } from '../../spec/provider';
+import { checkProviderId, normalizeBaseUrl } from '../shared/validate-provider-settings';
 import { openAIKnownModels } from './openai-models';
 import { openAIQuirks } from './openai-quirks';
 import { createOpenAIWireProvider, type OpenAIChatApi } from './openai-wire-provider';
@@ -28,17 +28,14 @@ export interface OpenAIProviderOptions {
 
 /** The OpenAI adapter: Chat Completions (or the Responses API), Embeddings and Models. */
 export function createOpenAI(options: OpenAIProviderOptions = {}): LanguageModelProvider {
-  const id = options.id ?? 'openai';
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) {
-    throw new ConfigurationError(`createOpenAI: id must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(id)})`);
-  }
+  const id = checkProviderId('createOpenAI', options.id ?? 'openai');
   const headers: Record<string, string> = { ...options.headers };
   if (options.organization) headers['openai-organization'] = options.organization;
   if (options.project) headers['openai-project'] = options.project;
   return createOpenAIWireProvider({
     id,
     wireFormat: 'openai',
-    baseUrl: options.baseUrl ?? 'https://api.openai.com/v1',
+    baseUrl: normalizeBaseUrl('createOpenAI', options.baseUrl ?? 'https://api.openai.com/v1', id),
     apiKey: options.apiKey,
     authStyle: 'bearer',
     local: false,
