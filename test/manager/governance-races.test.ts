@@ -99,3 +99,82 @@ describe('1,000 concurrent calls against a limit of 100 admit exactly 100', () =
     }
   });
 });
+
+describe('concurrency through the manager: perUser 3', () => {
+  const ask = (text: string) => [{ role: 'user' as const, content: text }];
+
+  it('never lets more than 3 calls of one user into the provider, serves them first-in first-out, and does not block other users', async () => {
+    const gated = createGatedProvider(createMockProvider());
+    const llm = createLLMManager({ providers: [gated.provider], limits: { concurrency: { perUser: 3 } } });
+    try {
+      const names = Array.from({ length: 10 }, (_, index) => `u:q${index}`);
+      const pending = names.map((name) => llm.chat({ messages: ask(name), userId: 'u' }));
+      await gated.waitForEntered(3);
+      expect(gated.inFlight).toBe(3);
+      // Another user gets in while u's queue is full.
+      const other = llm.chat({ messages: ask('v:first'), userId: 'v' });
+      await gated.waitForEntered(4);
+      expect(gated.entered.at(-1)).toBe('v:first');
+      // Held in the provider, oldest first: q0 q1 q2 v:first. Each u call that leaves lets the next u call in.
+      for (let released = 1; released <= 3; released++) {
+        gated.releaseOne();
+        await gated.waitForEntered(4 + released);
+        expect(gated.inFlight).toBe(4);
+      }
+      gated.releaseOne(); // v:first
+      expect((await other).text).toBe('Echo: v:first');
+      for (let released = 1; released <= 7; released++) {
+        gated.releaseOne();
+        if (released <= 4) await gated.waitForEntered(7 + released);
+      }
+      const results = await Promise.all(pending);
+      expect(results.map((result) => result.text)).toEqual(names.map((name) => `Echo: ${name}`));
+      expect(gated.maxInFlightOf('u')).toBe(3);
+      expect(gated.entered.filter((text) => text.startsWith('u:'))).toEqual(names);
+    } finally {
+      await llm.close();
+    }
+  });
+
+  it('a call still queued at the queue timeout fails with RateLimitExceededError naming user:<id>:concurrency', async () => {
+    const gated = createGatedProvider(createMockProvider());
+    const llm = createLLMManager({ providers: [gated.provider], limits: { concurrency: { perUser: 3, queueTimeoutMs: 50 } } });
+    try {
+      const running = [1, 2, 3].map((index) => llm.chat({ messages: ask(`u:run${index}`), userId: 'u' }));
+      await gated.waitForEntered(3);
+      const error = await llm.chat({ messages: ask('u:late'), userId: 'u' }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RateLimitExceededError);
+      expect(error).toMatchObject({ scope: 'user:u:concurrency', limit: 3, remaining: 0 });
+      expect(gated.entered).not.toContain('u:late');
+      for (let index = 0; index < 3; index++) gated.releaseOne();
+      await Promise.all(running);
+    } finally {
+      await llm.close();
+    }
+  });
+
+  it('aborting a queued call gives AbortedError, never reaches the provider, and frees its place in the queue', async () => {
+    const gated = createGatedProvider(createMockProvider());
+    const llm = createLLMManager({ providers: [gated.provider], limits: { concurrency: { perUser: 3 } } });
+    try {
+      const running = [1, 2, 3].map((index) => llm.chat({ messages: ask(`u:run${index}`), userId: 'u' }));
+      await gated.waitForEntered(3);
+      const controller = new AbortController();
+      const queued = llm.chat({ messages: ask('u:aborted'), userId: 'u', signal: controller.signal }).catch((caught: unknown) => caught);
+      const after = llm.chat({ messages: ask('u:after'), userId: 'u' });
+      controller.abort();
+      expect(await queued).toBeInstanceOf(AbortedError);
+      gated.releaseOne();
+      await gated.waitForEntered(4);
+      expect(gated.entered.at(-1)).toBe('u:after');
+      for (let index = 0; index < 3; index++) gated.releaseOne();
+      await Promise.all([...running, after]);
+      expect(gated.entered).not.toContain('u:aborted');
+      expect(gated.maxInFlightOf('u')).toBe(3);
+      // Nothing reached a provider for the aborted call, so the ledger has the other four only.
+      expect((await llm.usage.summary({ userId: 'u', from: 0, to: Date.now() + 1, groupBy: [] })).totals.requests).toBe(4);
+    } finally {
+      await llm.close();
+    }
+  });
+});

@@ -10,6 +10,8 @@ export interface GatedProvider {
   readonly inFlight: number;
   /** The most calls that were ever inside the provider at once. */
   readonly maxInFlight: number;
+  /** The most calls of one group (the user message's text before its first `:`) inside at once. */
+  maxInFlightOf(group: string): number;
   /** The text of the last user message of every call, in the order calls entered the provider. */
   readonly entered: readonly string[];
   /** Lets the oldest held call finish. */
@@ -26,6 +28,8 @@ function lastUserText(call: ProviderChatCall): string {
 export function createGatedProvider(inner: LanguageModelProvider): GatedProvider {
   let inFlight = 0;
   let maxInFlight = 0;
+  const groupInFlight = new Map<string, number>();
+  const groupMax = new Map<string, number>();
   const entered: string[] = [];
   const held: Array<() => void> = [];
   let pendingReleases = 0;
@@ -65,13 +69,18 @@ export function createGatedProvider(inner: LanguageModelProvider): GatedProvider
     async chat(call: ProviderChatCall, context: ProviderCallContext) {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      entered.push(lastUserText(call));
+      const text = lastUserText(call);
+      const group = text.split(':')[0]!;
+      groupInFlight.set(group, (groupInFlight.get(group) ?? 0) + 1);
+      groupMax.set(group, Math.max(groupMax.get(group) ?? 0, groupInFlight.get(group)!));
+      entered.push(text);
       notify();
       try {
         await gate(context.signal);
         return await inner.chat(call, context);
       } finally {
         inFlight -= 1;
+        groupInFlight.set(group, groupInFlight.get(group)! - 1);
       }
     },
   };
@@ -84,6 +93,7 @@ export function createGatedProvider(inner: LanguageModelProvider): GatedProvider
     get maxInFlight() {
       return maxInFlight;
     },
+    maxInFlightOf: (group) => groupMax.get(group) ?? 0,
     entered,
     releaseOne() {
       const next = held.shift();
