@@ -3,7 +3,7 @@
 //   --out=path.json            default bench-results.json in the repository root
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCache } from './cache';
 import { runCpu } from './cpu';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   const startedAt = performance.now();
   console.log(
-    `llm-switchyard bench — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ` +
+    `llm-switchyard bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ` +
       `${pinned ? 'client pinned to core 0, upstream to core 1' : 'not pinned (no taskset or < 2 cores)'}${quick ? ', QUICK' : ''}`,
   );
   try {
