@@ -16,14 +16,27 @@ export interface FlakyStorage {
 
 /**
  * Wraps `inner` so that `appendUsage` fails with probability `failureRate` (seeded `random`), never more
- * than `maxConsecutiveFailures` times in a row so a finite retry budget always gets through.
+ * than `maxConsecutiveFailures` times in a row so a finite retry budget always gets through. `failFirstWrite`
+ * makes the first write always store its rows and then fail.
  */
-export function createFlakyStorage(inner: Storage, options: { random: () => number; failureRate: number; maxConsecutiveFailures?: number }): FlakyStorage {
+export function createFlakyStorage(
+  inner: Storage,
+  options: { random: () => number; failureRate: number; maxConsecutiveFailures?: number; failFirstWrite?: boolean },
+): FlakyStorage {
   const maxConsecutive = options.maxConsecutiveFailures ?? 2;
   let consecutive = 0;
   let failedBefore = 0;
   let failedAfter = 0;
+  let writes = 0;
   const appendUsage = async (records: UsageRecord[]): Promise<number> => {
+    writes += 1;
+    if (writes === 1 && options.failFirstWrite) {
+      // The worst case, guaranteed once: the rows were stored but the caller hears a failure and retries.
+      consecutive += 1;
+      await inner.appendUsage(records);
+      failedAfter += 1;
+      throw new StorageError('injected failure: connection lost after the write');
+    }
     const fail = consecutive < maxConsecutive && options.random() < options.failureRate;
     if (!fail) {
       consecutive = 0;
