@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Storage } from '../../src/spec/storage';
 import { systemOwnerId } from '../../src/storage/memory';
 import { createInstanceService, systemDefinitions, type InstanceService } from '../../src/tenancy';
-import { readFixture, startReplayServer, type ReplayServer } from '../support/provider-fixtures';
+import { framedFixture, readFixture, startReplayServer, type ReplayServer } from '../support/provider-fixtures';
 import { caught, createTestVault, tenancyBackends, userKeys } from './tenancy-backends';
 
 let server: ReplayServer;
@@ -140,6 +140,18 @@ for (const backend of tenancyBackends) {
       expect(result.text).toContain('Galaxy Day');
       expect(server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${userKeys.instance}`);
       expect(server.requests.at(-1)!.url).toBe('/chat/completions');
+    });
+
+    it('streams through a shared instance with the owner\'s key', async () => {
+      await instances.createInstance('alice', { id: 'alice-chat', definitionId: 'system.openai.chat', apiKey: userKeys.instance, baseUrl: server.url });
+      await instances.shareInstance({ ownerId: 'alice', instanceId: 'alice-chat', withUserId: 'bob' });
+      const provider = await instances.resolveProvider('bob', 'alice-chat');
+      server.enqueue({ body: framedFixture('openai/openai-text.chunks.txt', 'A') });
+      const parts = [];
+      for await (const part of provider.stream(chatCall, context())) parts.push(part);
+      expect(parts.some((part) => part.type === 'text-delta')).toBe(true);
+      expect(parts.at(-1)!.type).toBe('finish');
+      expect(server.requests.at(-1)!.headers.authorization).toBe(`Bearer ${userKeys.instance}`);
     });
 
     it('update changes and re-encrypts the key, or removes it; sharees are told', async () => {
