@@ -1,2 +1,3 @@
 export * from './openai-handler/index';
 export * from './ai-sdk/index';
+export * from './opentelemetry/index';
