@@ -446,7 +446,11 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
         });
         const parts: ProviderStreamPart[] = [];
         for await (const part of routed as AsyncIterable<RoutedStreamPart>) {
-          if (part.type === 'splice') continue;
+          if (part.type === 'splice') {
+            // The answer so far came from another candidate; the text continues from the next one.
+            yield part;
+            continue;
+          }
           if (part.type === 'error') {
             const error = finalError(part.error, call);
             yield fail(error);
@@ -464,6 +468,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
               attempts: [...routed.attempts], routing: selection.explanation, cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
               requestId: call.facts.requestId,
             };
+            if (routed.splices.length > 0) final.splices = [...routed.splices];
             try {
               await saveTurn(original, final);
             } catch (error) {

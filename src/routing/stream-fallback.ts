@@ -4,7 +4,7 @@ import { TimeoutError } from '../errors/timeout-error';
 import { AbortedError } from '../errors/aborted-error';
 import type { Attempt } from '../spec/attempt';
 import type { Message } from '../spec/message';
-import type { ProviderStreamPart, StreamPart } from '../spec/stream';
+import type { ProviderStreamPart, SplicePart, StreamPart, StreamSplice } from '../spec/stream';
 import { candidateReference, type RoutingCandidate } from './candidate';
 import { abortReason, systemClock } from './clock';
 import { decideErrorAction } from './error-action';
@@ -17,30 +17,12 @@ export type StreamFallbackPolicy =
   /** Resume on the next candidate with the partial answer in context, and mark the splice. */
   | 'continue';
 
-/** Where a stream switched provider mid-answer. */
-export interface StreamSplice {
-  /** Characters of answer text sent before the splice (the continuation starts here). */
-  textOffset: number;
-  /** Content parts sent before the splice. */
-  contentParts: number;
-  /** `provider:model` that failed. */
-  from: string;
-  /** `provider:model` that continued. */
-  to: string;
-  /** Class of the error that caused the splice. */
-  errorClass: string;
-  /** Its message. */
-  errorMessage: string;
-}
-
-/** Emitted between the parts of two providers when `streamFallback: 'continue'` resumed elsewhere. */
-export interface StreamSplicePart extends StreamSplice {
-  /** Discriminator. */
-  type: 'splice';
-}
+export type { StreamSplice } from '../spec/stream';
+/** A splice marker (the public `SplicePart`). */
+export type StreamSplicePart = SplicePart;
 
 /** What a routed stream yields: provider parts, a final error part on failure, and splice markers. */
-export type RoutedStreamPart = StreamPart | StreamSplicePart;
+export type RoutedStreamPart = StreamPart;
 
 /** What `streamWithFallback` takes (the executor's options, with `open` instead of `attempt`). */
 export interface StreamWithFallbackOptions extends Omit<ExecuteWithFallbackOptions<unknown>, 'attempt' | 'attemptTimeoutMs'> {

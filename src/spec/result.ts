@@ -1,5 +1,6 @@
 import type { ProviderChatResult } from './chat';
 import type { Attempt, KeySource } from './attempt';
+import type { StreamSplice } from './stream';
 import type { Usage } from './usage';
 
 /** What a call cost. */
@@ -56,8 +57,10 @@ export interface ChatResult extends ProviderChatResult {
   latencyMs: number;
   /** Usage of the serving attempt (failed attempts are in the ledger, not here). */
   usage: Usage;
-  /** Id of the usage record written for the serving attempt. */
+  /** Id of the call; its usage records are `<requestId>:<n>`. */
   requestId: string;
+  /** Where a stream continued on another candidate after a failure (`streamFallback: 'continue'`); absent otherwise. */
+  splices?: StreamSplice[];
 }
 
 /** What `llm.embed()` returns. */

@@ -76,6 +76,28 @@ export interface ErrorPart {
   error: LLMError;
 }
 
+/** Where a stream switched provider mid-answer (`streamFallback: 'continue'`). */
+export interface StreamSplice {
+  /** Characters of answer text sent before the splice (the continuation starts here). */
+  textOffset: number;
+  /** Content parts sent before the splice. */
+  contentParts: number;
+  /** `provider:model` that failed. */
+  from: string;
+  /** `provider:model` that continued. */
+  to: string;
+  /** Class of the error that caused the splice. */
+  errorClass: string;
+  /** Its message. */
+  errorMessage: string;
+}
+
+/** Emitted between the parts of two providers when a stream continued elsewhere after a failure. */
+export interface SplicePart extends StreamSplice {
+  /** Discriminator. */
+  type: 'splice';
+}
+
 /** What a provider adapter's stream yields. Adapters throw `LLMError`s instead of yielding error parts. */
 export type ProviderStreamPart =
   | ResponseMetadataPart
@@ -87,4 +109,4 @@ export type ProviderStreamPart =
   | FinishPart;
 
 /** What `llm.stream()` yields. */
-export type StreamPart = ProviderStreamPart | ErrorPart;
+export type StreamPart = ProviderStreamPart | ErrorPart | SplicePart;

@@ -217,3 +217,23 @@ describe('embed and models', () => {
     expect(new Set(models.map((model) => model.provider))).toEqual(new Set(['one', 'two']));
   });
 });
+
+describe('stream continuation after a mid-answer failure', () => {
+  it("with streamFallback 'continue' resumes on the next candidate and marks the splice", async () => {
+    const first = createMockProvider({ id: 'first', replies: [{ text: 'one two three four', chunks: 4, failAfterParts: 3 }] });
+    const second = createMockProvider({ id: 'second', replies: [{ text: ' continued' }] });
+    const llm = createLLMManager({ providers: [first, second], routing: { fallback: ['first', 'second'], streamFallback: 'continue', maxRetries: 0 } });
+    const stream = llm.stream({ messages });
+    const types: string[] = [];
+    for await (const part of stream) types.push(part.type);
+    expect(types).toContain('splice');
+    expect(types.at(-1)).toBe('finish');
+    const result = await stream.result;
+    expect(result.splices).toEqual([expect.objectContaining({ from: 'first:mock-model', to: 'second:mock-model', errorClass: 'NetworkError' })]);
+    expect(result.provider).toBe('second');
+    const continuation = second.calls[0]!;
+    const sent = continuation.kind === 'stream' ? continuation.call.messages : [];
+    expect(sent.at(-1)?.role).toBe('assistant');
+    expect(result.text.endsWith(' continued')).toBe(true);
+  });
+});
