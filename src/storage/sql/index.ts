@@ -16,4 +16,3 @@ export { fromLibsql, type LibsqlClient, type LibsqlTransaction, type LibsqlExecu
 export { fromCloudflareD1, type D1Database, type D1PreparedStatement } from './drivers/cloudflare-d1';
 export { systemOwnerId } from '../system-owner';
 export type * from '../../spec/storage';
-export { createStorageKeyStore, type StorageKeyStoreOptions } from '../storage-key-store';
