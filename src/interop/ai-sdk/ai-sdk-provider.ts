@@ -13,7 +13,17 @@ import type { ToolCall } from '../../spec/tool';
 import { fromAISDKError } from './ai-sdk-errors';
 import { toAISDKCallOptions } from './ai-sdk-prompt';
 import { fromAISDKFinishReason, fromAISDKUsage } from './ai-sdk-results';
-import type { AISDKCallOptions, AISDKEmbeddingModel, AISDKLanguageModel, AISDKProvider, AISDKStreamPart } from './ai-sdk-types';
+import type {
+  AISDKCallOptions, AISDKEmbeddingModel, AISDKEmbedOptions, AISDKGenerateResult, AISDKLanguageModel, AISDKProvider, AISDKStreamPart,
+} from './ai-sdk-types';
+
+// The structural interfaces leave the option types open (`never`); these are the shapes the adapter passes.
+const generate = (model: AISDKLanguageModel, options: AISDKCallOptions) =>
+  (model.doGenerate as (options: AISDKCallOptions) => PromiseLike<AISDKGenerateResult>).call(model, options);
+const startStream = (model: AISDKLanguageModel, options: AISDKCallOptions) =>
+  (model.doStream as (options: AISDKCallOptions) => PromiseLike<{ stream: ReadableStream<AISDKStreamPart> }>).call(model, options);
+const embedValues = (model: AISDKEmbeddingModel, options: AISDKEmbedOptions) =>
+  (model.doEmbed as (options: AISDKEmbedOptions) => PromiseLike<{ embeddings: number[][]; usage?: { tokens: number } }>).call(model, options);
 
 /** Options of `fromAISDK()`. */
 export interface FromAISDKOptions {
@@ -185,7 +195,7 @@ export function fromAISDK(model: AISDKLanguageModel | AISDKProvider, options: Fr
   async function chat(call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
     try {
       const languageModel = languageModelFor(call.model);
-      const result = await languageModel.doGenerate(callOptions(call, context));
+      const result = await generate(languageModel, callOptions(call, context));
       let text = '';
       let reasoning = '';
       const toolCalls: ToolCall[] = [];
@@ -212,7 +222,7 @@ export function fromAISDK(model: AISDKLanguageModel | AISDKProvider, options: Fr
   async function* stream(call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
     let parts: AsyncGenerator<ProviderStreamPart>;
     try {
-      const { stream: modelStream } = await languageModelFor(call.model).doStream(callOptions(call, context));
+      const { stream: modelStream } = await startStream(languageModelFor(call.model), callOptions(call, context));
       parts = readAISDKStream(modelStream, call, id, context.signal);
     } catch (error) {
       throw fromAISDKError(error, id, call.model, context.signal);
@@ -234,11 +244,11 @@ export function fromAISDK(model: AISDKLanguageModel | AISDKProvider, options: Fr
       // Models cap values per call (OpenAI 2048, Google 100): split and keep order.
       for (let offset = 0; offset < call.input.length; offset += Number.isFinite(limit) ? limit : call.input.length) {
         const values = call.input.slice(offset, Number.isFinite(limit) ? offset + limit : undefined);
-        const request: Parameters<AISDKEmbeddingModel['doEmbed']>[0] = { values };
+        const request: AISDKEmbedOptions = { values };
         if (context.signal) request.abortSignal = context.signal;
         if (context.headers) request.headers = { ...context.headers };
         if (call.providerOptions) request.providerOptions = call.providerOptions;
-        const result = await model.doEmbed(request);
+        const result = await embedValues(model, request);
         embeddings.push(...result.embeddings);
         if (result.usage) tokens += result.usage.tokens;
         else counted = false;

@@ -44,7 +44,7 @@ export interface AISDKToolResultPart {
   type: 'tool-result';
   toolCallId: string;
   toolName: string;
-  output: { type: 'text'; value: string } | { type: 'json'; value: unknown };
+  output: { type: 'text'; value: string };
 }
 
 /** What `doGenerate` and `doStream` take. */
@@ -101,14 +101,26 @@ export type AISDKStreamPart =
   | { type: 'error'; error: unknown }
   | { type: string; [key: string]: unknown };
 
-/** An AI SDK language model (`openai('gpt-4o')`, `anthropic('claude-…')`, `MockLanguageModelV3`). */
+/**
+ * An AI SDK language model (`openai('gpt-4o')`, `anthropic('claude-…')`, `MockLanguageModelV3`). The option
+ * parameters are typed `never` so that any version's exact option types fit; the adapter passes
+ * `AISDKCallOptions`, which is the common subset of V2 and V3.
+ */
 export interface AISDKLanguageModel {
   readonly specificationVersion: 'v3' | 'v2';
   /** `openai.chat`, `anthropic.messages`, … */
   readonly provider: string;
   readonly modelId: string;
-  doGenerate(options: AISDKCallOptions): PromiseLike<AISDKGenerateResult>;
-  doStream(options: AISDKCallOptions): PromiseLike<{ stream: ReadableStream<AISDKStreamPart> }>;
+  doGenerate(options: never): PromiseLike<AISDKGenerateResult>;
+  doStream(options: never): PromiseLike<{ stream: ReadableStream<AISDKStreamPart> }>;
+}
+
+/** What the adapter actually passes to `doEmbed`. */
+export interface AISDKEmbedOptions {
+  values: string[];
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string | undefined>;
+  providerOptions?: Record<string, Record<string, unknown>>;
 }
 
 /** An AI SDK embedding model (`openai.embedding('text-embedding-3-small')`, `MockEmbeddingModelV3`). */
@@ -117,12 +129,8 @@ export interface AISDKEmbeddingModel {
   readonly provider: string;
   readonly modelId: string;
   readonly maxEmbeddingsPerCall?: PromiseLike<number | undefined> | number | undefined;
-  doEmbed(options: {
-    values: string[];
-    abortSignal?: AbortSignal;
-    headers?: Record<string, string | undefined>;
-    providerOptions?: Record<string, Record<string, unknown>>;
-  }): PromiseLike<{ embeddings: number[][]; usage?: { tokens: number } }>;
+  /** Takes `AISDKEmbedOptions` (typed `never` so every version's exact option type fits). */
+  doEmbed(options: never): PromiseLike<{ embeddings: number[][]; usage?: { tokens: number } }>;
 }
 
 /** An AI SDK provider (`createOpenAI(...)`, `MockProviderV3`): models made by id. */

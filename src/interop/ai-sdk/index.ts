@@ -1,2 +1,2 @@
 export { fromAISDK, fromAISDKEmbedding, type FromAISDKOptions } from './ai-sdk-provider';
-export type { AISDKLanguageModel, AISDKEmbeddingModel, AISDKProvider, AISDKCallOptions, AISDKStreamPart, AISDKUsage } from './ai-sdk-types';
+export type { AISDKLanguageModel, AISDKEmbeddingModel, AISDKProvider, AISDKCallOptions, AISDKEmbedOptions, AISDKStreamPart, AISDKUsage } from './ai-sdk-types';
