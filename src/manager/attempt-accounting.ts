@@ -1,6 +1,6 @@
 import { computeCost, maximumCost, type CostBreakdown } from '../governance/cost';
 import type { BudgetGuard, CallReservation } from '../governance/credit-accounting';
-import type { PriceTable } from '../governance/price-table';
+import type { PriceMatch, PriceRow, PriceTable } from '../governance/price-table';
 import { estimateTextTokens } from '../governance/token-estimate';
 import { buildUsageRecord, type UsageWriter } from '../governance/usage-recorder';
 import type { RoutingCandidate } from '../routing/candidate';
@@ -56,8 +56,14 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
   const { priceTable, usageWriter, budgetGuard } = options;
   const markup = options.managedMarkupPercent;
 
-  function priceOf(candidate: RoutingCandidate) {
-    return priceTable.lookup(candidate.provider, candidate.model, { local: candidate.local, priceProvider: options.wireFormatOf(candidate.provider) });
+  function priceOf(candidate: RoutingCandidate): PriceMatch | undefined {
+    const match = priceTable.lookup(candidate.provider, candidate.model, { local: candidate.local, priceProvider: options.wireFormatOf(candidate.provider) });
+    if (match || !candidate.pricing) return match;
+    // No row in the table: the adapter's own catalogue price still beats pricing the call at zero.
+    const pricing = candidate.pricing;
+    const price: PriceRow = { input: pricing.inputPerMillion, output: pricing.outputPerMillion };
+    if (pricing.cachedInputPerMillion !== undefined) price.cached = pricing.cachedInputPerMillion;
+    return { price, version: priceTable.version, source: 'override', matched: `${candidate.provider}:${candidate.model}` };
   }
 
   function costOf(candidate: RoutingCandidate, usage: Usage): CostBreakdown {
@@ -82,7 +88,9 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
   ): void {
     usageWriter.enqueue(buildUsageRecord({
       requestId: facts.requestId, attemptNumber: context.requestNumber, time: startedAt, userId: facts.userId, feature: facts.feature,
-      provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, usage, cost,
+      provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, usage,
+      // An unpriced call is still recorded against the table that had no price for it.
+      cost: cost.priceTableVersion ? cost : { ...cost, priceTableVersion: priceTable.version },
       latencyMs: Date.now() - startedAt, timeToFirstTokenMs, status, error,
     }));
   }

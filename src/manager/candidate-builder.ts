@@ -49,7 +49,7 @@ export function buildCandidates(
     };
     if (credential) candidate.keyId = credential.keyId;
     if (entry?.contextWindow !== undefined) candidate.contextWindow = entry.contextWindow;
-    const pricing = priceTable.pricing(provider.id, model, { local: provider.local, priceProvider: provider.wireFormat });
+    const pricing = priceTable.pricing(provider.id, model, { local: provider.local, priceProvider: provider.wireFormat }) ?? entry?.pricing;
     if (pricing) candidate.pricing = pricing;
     candidates.push(candidate);
   }

@@ -27,6 +27,12 @@ import { createSelector, type SelectionExplanation } from '../routing/selector';
 import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
 import { createMemoryState } from '../state/memory/memory-state';
 import { createMemoryStorage } from '../storage/memory/memory-storage';
+import { createInstanceService, type InstanceService } from '../tenancy/create-instance-service';
+import { createKeyService, type KeyService } from '../tenancy/create-key-service';
+import type { KeyTestResult } from '../tenancy/key-test';
+import { createUserScopeLoader, type UserScopeLoader } from '../tenancy/user-scope';
+import { createKeyVault } from '../vault/create-key-vault';
+import { ConfigurationError } from '../errors/configuration-error';
 import type { Attempt } from '../spec/attempt';
 import type { ProviderChatCall, ProviderChatResult } from '../spec/chat';
 import type { ModelInfo } from '../spec/model-info';
@@ -80,8 +86,49 @@ export interface LLMManager {
   readonly storage: Storage;
   /** The state store in use (the in-memory one unless configured). */
   readonly state: StateStore;
+  /** Users' own API keys (needs the `vault` option): stored encrypted, listed masked. */
+  readonly keys: UserKeys;
+  /** Definitions, instances and read-only sharing (needs the `vault` option). */
+  readonly instances: InstanceService;
+  /** A view for one user: their own keys, shared instances, stored fallback rules, tier and budgets apply. */
+  forUser(userId: string, options?: { tier?: string }): UserManager;
   /** Stops timers, flushes the usage ledger, and refuses calls afterwards. */
   close(): Promise<void>;
+}
+
+/** `llm.keys`: per-user keys. */
+export interface UserKeys {
+  /** Stores (or replaces) a user's key for a provider, encrypted; returns the masked entry. */
+  set(input: { userId: string; provider: string; apiKey: string; label?: string; baseUrl?: string }): ReturnType<KeyService['set']>;
+  /** The user's keys, masked (`sk-ab...xyz`). */
+  list(userId: string): ReturnType<KeyService['list']>;
+  /** Makes the cheapest real call with the key (list models): `valid`, `invalid` or `unreachable`. */
+  test(input: { userId: string; provider: string; apiKey?: string; signal?: AbortSignal }): Promise<KeyTestResult>;
+  /** Removes the user's key for a provider. */
+  remove(input: { userId: string; provider: string }): Promise<boolean>;
+  /** The host's managed keys (used when a user has none). */
+  managed: Pick<KeyService, 'setManaged' | 'listManaged' | 'testManaged' | 'removeManaged'>;
+}
+
+/** What `llm.forUser(userId)` returns: the same calls with the user's keys, rules, tier and budgets. */
+export interface UserManager {
+  /** The user. */
+  readonly userId: string;
+  /** As `llm.chat`, for this user. */
+  chat(request: Omit<ChatRequest, 'userId'>): Promise<ChatResult>;
+  /** As `llm.stream`, for this user. */
+  stream(request: Omit<ChatRequest, 'userId'>): ChatStream;
+  /** As `llm.embed`, for this user. */
+  embed(request: Omit<EmbedRequest, 'userId'>): Promise<EmbedResult>;
+  /** This user's keys. */
+  readonly keys: {
+    set(input: { provider: string; apiKey: string; label?: string; baseUrl?: string }): ReturnType<KeyService['set']>;
+    list(): ReturnType<KeyService['list']>;
+    test(input: { provider: string; apiKey?: string; signal?: AbortSignal }): Promise<KeyTestResult>;
+    remove(input: { provider: string }): Promise<boolean>;
+  };
+  /** This user's usage. */
+  readonly usage: { summary(query: Omit<UsageSummaryQuery, 'userId'>): Promise<UsageSummary>; recent(query?: Omit<RecentUsageQuery, 'userId'>): Promise<UsageRecord[]> };
 }
 
 /** Extra per-call settings that scoped views (`forUser`, the OpenAI handler) pass. */
@@ -92,7 +139,11 @@ export interface CallScopeOptions {
   fallback?: readonly string[];
   /** Models the user's tier may use. */
   allowedModels?: readonly string[];
+  /** Extra providers for this call (the user's own and shared instances, by instance id). */
+  providers?: ReadonlyMap<string, LanguageModelProvider>;
 }
+
+const noScope: CallScopeOptions = {};
 
 const defaultTimeoutMs = 60_000;
 const defaultReservedOutputTokens = 4_096;
@@ -109,7 +160,7 @@ function toCost(cost: { usd: number; priced: boolean; priceTableVersion: string 
 }
 
 /** Creates the manager. Options are validated up front; a bad option throws ConfigurationError naming it. */
-export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOptions = {}): LLMManager {
+export function createLLMManager(options: LLMManagerOptions): LLMManager {
   validateManagerOptions(options);
   const providers = indexProviders(options.providers);
   const fallbackChain = options.routing?.fallback ?? [];
@@ -154,6 +205,45 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     },
   });
   const conversations = createConversations(storage);
+  const vault = options.vault ? createKeyVault({ masterKey: options.vault.masterKey }) : undefined;
+  let scopes: UserScopeLoader | undefined;
+  const keyService: KeyService | undefined = vault
+    ? createKeyService({ storage, vault, providers, fetch: fetchFunction, onChange: (owner) => scopes?.invalidate(owner) })
+    : undefined;
+  const instanceService: InstanceService | undefined = vault
+    ? createInstanceService({ storage, vault, onChange: (user) => scopes?.invalidate(user) })
+    : undefined;
+  if (keyService && instanceService) {
+    scopes = createUserScopeLoader({ storage, keys: keyService, instances: instanceService, resolveTier: options.tenancy?.resolveTier, ttlMs: options.tenancy?.scopeTtlMs });
+  }
+  let definitionsSeeded: Promise<void> | undefined;
+  const seeded = (): Promise<void> => (definitionsSeeded ??= instanceService ? instanceService.seedSystemDefinitions().then(() => undefined) : Promise.resolve());
+  const needsVault = (what: string): never => {
+    throw new ConfigurationError(`${what} needs the vault option: createLLMManager({ vault: { masterKey } })`);
+  };
+
+  /** Everything a user's calls carry: their keys, instances, fallback rules for the feature, and tier. */
+  async function userScope(userId: string, feature: string | undefined): Promise<CallScopeOptions & { tier?: string }> {
+    if (!scopes || !keyService || !instanceService) return {};
+    await seeded();
+    const loaded = await scopes.load(userId);
+    const credentials = new Map<string, RequestCredential>();
+    for (const providerId of loaded.byokProviders) {
+      if (!providers.has(providerId)) continue;
+      const resolved = await keyService.resolveCredentials({ userId, provider: providerId });
+      if (resolved.keySource === 'byok' && resolved.apiKey) credentials.set(providerId, { apiKey: resolved.apiKey.reveal(), keyId: `byok:${userId}:${providerId}` });
+    }
+    const extra = new Map<string, LanguageModelProvider>();
+    for (const instance of loaded.instances) {
+      if (providers.has(instance.id)) continue;
+      extra.set(instance.id, await instanceService.resolveProvider(userId, instance.id));
+    }
+    const fallback = loaded.fallbackRules.filter((rule) => rule.feature === undefined || rule.feature === feature).flatMap((rule) => rule.models);
+    const result: CallScopeOptions & { tier?: string } = { credentials, fallback };
+    if (extra.size > 0) result.providers = extra;
+    if (loaded.tier !== undefined) result.tier = loaded.tier;
+    return result;
+  }
   const contextLimits = { maxMessages: 10, maxTokens: 2000 };
   let closed = false;
 
@@ -185,12 +275,17 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     }
   }
 
-  function resolveCandidates(model: string | string[] | undefined, kind: 'chat' | 'embedding'): ResolvedModel[] {
+  function providerOf(scope: CallScopeOptions, id: string): LanguageModelProvider {
+    return providers.get(id) ?? scope.providers!.get(id)!;
+  }
+
+  function resolveCandidates(model: string | string[] | undefined, kind: 'chat' | 'embedding', scope: CallScopeOptions = noScope): ResolvedModel[] {
+    const known = scope.providers ? new Map([...providers, ...scope.providers]) : providers;
     const requested = model === undefined ? [] : Array.isArray(model) ? model : [model];
     const references: string[] = [];
     for (const reference of requested) {
       if (reference === 'auto') {
-        for (const provider of providers.values()) {
+        for (const provider of known.values()) {
           const defaultModel = kind === 'embedding' ? provider.defaultEmbeddingModel : provider.defaultModel;
           if (defaultModel) references.push(`${provider.id}:${defaultModel}`);
         }
@@ -212,7 +307,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     const seen = new Set<string>();
     const resolved: ResolvedModel[] = [];
     for (const reference of references) {
-      const candidate = resolveModelReference(reference, providers, kind);
+      const candidate = resolveModelReference(reference, known, kind);
       const key = `${candidate.provider.id}:${candidate.model}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -243,7 +338,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     };
   }
 
-  function select(resolved: ResolvedModel[], request: ChatRequest | undefined, kind: 'chat' | 'embedding') {
+  function select(resolved: ResolvedModel[], request: ChatRequest | undefined, kind: 'chat' | 'embedding', scope: CallScopeOptions) {
     const candidates = buildCandidates(resolved, kind, priceTable, scope.credentials);
     return selector.select({
       candidates, messages: request?.messages ?? [], tools: request?.tools, responseFormat: request?.responseFormat, maxTokens: request?.maxTokens,
@@ -251,7 +346,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     });
   }
 
-  function contextFor(candidate: RoutingCandidate, signal: AbortSignal): ProviderCallContext {
+  function contextFor(candidate: RoutingCandidate, signal: AbortSignal, scope: CallScopeOptions): ProviderCallContext {
     const credential = scope.credentials?.get(candidate.provider);
     return candidate.keySource === 'byok' && credential ? { fetch: fetchFunction, signal, apiKey: credential.apiKey } : { fetch: fetchFunction, signal };
   }
@@ -319,9 +414,13 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     }
   }
 
-  async function chat(original: ChatRequest): Promise<ChatResult> {
+  type ScopeLoader = () => Promise<CallScopeOptions & { tier?: string }>;
+
+  async function chat(original: ChatRequest, loadScope?: ScopeLoader): Promise<ChatResult> {
     validateChatRequest(original);
-    const resolved = resolveCandidates(original.model, 'chat');
+    const scope = loadScope ? await loadScope() : noScope;
+    if (loadScope && original.tier === undefined && (scope as { tier?: string }).tier !== undefined) original = { ...original, tier: (scope as { tier?: string }).tier };
+    const resolved = resolveCandidates(original.model, 'chat', scope);
     const request = await withConversation(original);
     const call = openCall(request, 'chat', estimateChatTokens(request));
     const held = await admit(call, request);
@@ -342,13 +441,13 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
         }
       }
       const run = async (signal: AbortSignal) => {
-        const selection = select(resolved, request, 'chat');
+        const selection = select(resolved, request, 'chat', scope);
         const outcome = await executeWithFallback({
           ...executorOptions({ ...call, signal }),
           candidates: selection.candidates,
           attempt: (candidate, context) =>
             accounting.run(candidate, call.facts, context, () =>
-              providers.get(candidate.provider)!.chat(providerCall(request, candidate.model), contextFor(candidate, context.signal)),
+              providerOf(scope, candidate.provider).chat(providerCall(request, candidate.model), contextFor(candidate, context.signal, scope)),
             ),
         });
         const { cost, ...value } = outcome.value;
@@ -375,9 +474,11 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     }
   }
 
-  function stream(original: ChatRequest): ChatStream {
+  function stream(original: ChatRequest, loadScope?: ScopeLoader): ChatStream {
     validateChatRequest(original);
-    const resolved = resolveCandidates(original.model, 'chat');
+    // Without a user scope every model ref can be checked now, before anything is sent.
+    let resolved = loadScope ? [] : resolveCandidates(original.model, 'chat');
+    let scope: CallScopeOptions = noScope;
     const consumer = new AbortController();
     const call = openCall(original, 'stream', estimateChatTokens(original), consumer.signal);
     let request = original;
@@ -399,6 +500,12 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
       };
       try {
         try {
+          if (loadScope) {
+            scope = await loadScope();
+            const tier = (scope as { tier?: string }).tier;
+            if (original.tier === undefined && tier !== undefined) original = { ...original, tier };
+            resolved = resolveCandidates(original.model, 'chat', scope);
+          }
           request = await withConversation(original);
           if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
           held = await admit(call, request);
@@ -422,7 +529,7 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
           yield* replayStream(hit.parts);
           return;
         }
-        const selection = select(resolved, request, 'chat');
+        const selection = select(resolved, request, 'chat', scope);
         const costs: number[] = [];
         const routed = streamWithFallback({
           ...executorOptions(call),
@@ -432,9 +539,9 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
           idleTimeoutMs: routing.idleTimeoutMs,
           open: (candidate, context) => {
             const upstream = accounting.stream(candidate, call.facts, context, () =>
-              providers.get(candidate.provider)!.stream(
+              providerOf(scope, candidate.provider).stream(
                 providerCall({ ...request, messages: context.messagesOverride ?? request.messages }, candidate.model),
-                contextFor(candidate, context.signal),
+                contextFor(candidate, context.signal, scope),
               ),
             );
             return key
@@ -497,23 +604,25 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     return new ChatStream(run(), result, (reason) => consumer.abort(reason ?? new AbortedError('The stream was cancelled')));
   }
 
-  async function embed(request: EmbedRequest): Promise<EmbedResult> {
+  async function embed(request: EmbedRequest, loadScope?: ScopeLoader): Promise<EmbedResult> {
     validateEmbedRequest(request);
-    const resolved = resolveCandidates(request.model, 'embedding');
+    const scope = loadScope ? await loadScope() : noScope;
+    if (loadScope && request.tier === undefined && (scope as { tier?: string }).tier !== undefined) request = { ...request, tier: (scope as { tier?: string }).tier };
+    const resolved = resolveCandidates(request.model, 'embedding', scope);
     const input = typeof request.input === 'string' ? [request.input] : request.input;
     const call = openCall(request, 'embed', estimateEmbeddingTokens(input));
     const held = await admit(call, request);
     let tokensUsed = 0;
     try {
-      const selection = select(resolved, undefined, 'embedding');
+      const selection = select(resolved, undefined, 'embedding', scope);
       const outcome = await executeWithFallback({
         ...executorOptions(call),
         candidates: selection.candidates,
         attempt: (candidate, context) =>
           accounting.run(candidate, call.facts, context, async () => {
-            const value = await providers.get(candidate.provider)!.embed!(
+            const value = await providerOf(scope, candidate.provider).embed!(
               { model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions },
-              contextFor(candidate, context.signal),
+              contextFor(candidate, context.signal, scope),
             );
             if (value.embeddings.length !== input.length) {
               throw new InvalidResponseError(`${candidate.provider}: returned ${value.embeddings.length} vectors for ${input.length} inputs`, { provider: candidate.provider });
@@ -552,8 +661,54 @@ export function createLLMManager(options: LLMManagerOptions, scope: CallScopeOpt
     await usageWriter.close();
   }
 
+  const keys: UserKeys = {
+    set: (input) => (keyService ?? needsVault('keys.set')).set(input),
+    list: (userId) => (keyService ?? needsVault('keys.list')).list(userId),
+    test: (input) => (keyService ?? needsVault('keys.test')).test(input),
+    remove: (input) => (keyService ?? needsVault('keys.remove')).remove(input),
+    managed: {
+      setManaged: (input) => (keyService ?? needsVault('keys.managed')).setManaged(input),
+      listManaged: () => (keyService ?? needsVault('keys.managed')).listManaged(),
+      testManaged: (input) => (keyService ?? needsVault('keys.managed')).testManaged(input),
+      removeManaged: (input) => (keyService ?? needsVault('keys.managed')).removeManaged(input),
+    },
+  };
+
+  function forUser(userId: string, userOptions: { tier?: string } = {}): UserManager {
+    if (typeof userId !== 'string' || userId.length === 0) throw new InvalidRequestError('forUser needs a non-empty userId');
+    const loader = (feature: string | undefined): ScopeLoader => async () => {
+      const loaded = await userScope(userId, feature);
+      return userOptions.tier === undefined ? loaded : { ...loaded, tier: userOptions.tier };
+    };
+    return {
+      userId,
+      chat: (request) => chat({ ...request, userId }, loader(request.feature)),
+      stream: (request) => stream({ ...request, userId }, loader(request.feature)),
+      embed: (request) => embed({ ...request, userId }, loader(request.feature)),
+      keys: {
+        set: (input) => keys.set({ ...input, userId }),
+        list: () => keys.list(userId),
+        test: (input) => keys.test({ ...input, userId }),
+        remove: (input) => keys.remove({ ...input, userId }),
+      },
+      usage: {
+        summary: async (query) => {
+          await usageWriter.flush();
+          return storage.summarizeUsage({ ...query, userId });
+        },
+        recent: async (query = {}) => {
+          await usageWriter.flush();
+          return storage.recentUsage({ ...query, userId });
+        },
+      },
+    };
+  }
+
   return {
-    chat, stream, embed, models, close, storage, state, conversations,
+    chat: (request) => chat(request), stream: (request) => stream(request), embed: (request) => embed(request),
+    models, close, storage, state, conversations, keys, forUser,
+    // Without a vault every instance method explains what is missing (inspecting the object stays safe).
+    instances: instanceService ?? (new Proxy({}, { get: (_target, name) => (typeof name === 'string' && name !== 'then' ? () => needsVault(`instances.${name}`) : undefined) }) as InstanceService),
     health: async () => {
       await health.refresh();
       return health.report();

@@ -7,6 +7,7 @@ import type { UsageRecord } from '../spec/storage-records';
 import type { LanguageModelProvider } from '../spec/provider';
 import type { StateStore } from '../spec/state-store';
 import type { Storage } from '../spec/storage';
+import type { KeyRing, MasterKeyMaterial } from '../vault/key-vault-types';
 import type { ManagerHooks } from './manager-hooks';
 
 /** Routing settings of the manager. */
@@ -97,6 +98,10 @@ export interface LLMManagerOptions {
   cache?: CacheOptions;
   /** Usage ledger writer. */
   usage?: UsageOptions;
+  /** Master key for users' own API keys (hex, base64, CryptoKey, or a key ring for rotation). Enables `llm.keys` and BYOK. */
+  vault?: { masterKey: MasterKeyMaterial | KeyRing };
+  /** How `forUser` learns a user's tier, and how long a user's keys and rules are reused before re-reading. */
+  tenancy?: { resolveTier?: (userId: string) => string | undefined | Promise<string | undefined>; scopeTtlMs?: number };
   /** Logging and metrics hooks. */
   hooks?: ManagerHooks;
   /** The fetch to use; default `globalThis.fetch` read at call time (the pooled undici transport in Node). */
@@ -161,6 +166,8 @@ export const managerOptionsSchema = z.object({
   usage: z
     .object({ batchSize: positiveInteger.optional(), flushIntervalMs: positiveInteger.optional(), maxBufferedRecords: positiveInteger.optional(), onOverflow: functionSchema.optional() })
     .optional(),
+  vault: z.object({ masterKey: z.unknown().refine((value) => value !== undefined && value !== null && value !== '', 'is required') }).optional(),
+  tenancy: z.object({ resolveTier: functionSchema.optional(), scopeTtlMs: z.number().int().min(0).optional() }).optional(),
   hooks: z.object({ onRequest: functionSchema.optional(), onResponse: functionSchema.optional(), onError: functionSchema.optional(), onFallback: functionSchema.optional() }).optional(),
   fetch: functionSchema.optional(),
 });

@@ -62,7 +62,7 @@ export const errorActionTable: readonly ErrorActionRule[] = [
   { errorClass: 'InvalidRequestError', action: 'fail', notes: 'our validation or a provider 400/422 every provider would reject; a 404 (model or route missing on that provider) is next' },
   { errorClass: 'AbortedError', action: 'fail', notes: "the caller's signal: stop everything, no more retries or candidates" },
   { errorClass: 'RateLimitExceededError', action: 'fail', notes: 'our own limit: another provider would not change it' },
-  { errorClass: 'QuotaExceededError', action: 'fail', notes: 'our own budget or credits: another provider would not change it' },
+  { errorClass: 'QuotaExceededError', action: 'next', notes: 'our own budget or credits refused this candidate: a free local candidate (never blocked) or one paid by another key source may still serve; when nothing else serves, the caller gets this error naming the exhausted scope' },
   { errorClass: 'StorageError', action: 'fail', notes: 'our own backend failed' },
   { errorClass: '(anything else)', action: 'next', notes: 'an unexpected exception from an adapter is recorded and the next candidate tried' },
 ];
@@ -113,8 +113,9 @@ export function decideErrorAction(error: unknown, options: ErrorActionOptions = 
       return { action: 'fail', reason: 'invalid request', countsAsFailure: false };
     case 'aborted':
       return { action: 'fail', reason: 'aborted by the caller', countsAsFailure: false };
-    case 'rate_limit_exceeded':
     case 'quota_exceeded':
+      return { action: 'next', reason: 'budget or credit cannot cover this candidate', countsAsFailure: false };
+    case 'rate_limit_exceeded':
     case 'storage':
     case 'all_providers_failed':
       return { action: 'fail', reason: error.name, countsAsFailure: false };

@@ -23,7 +23,7 @@ describe('error-to-action table', () => {
     [new errors.InvalidRequestError('no such model', { status: 404 }), 'next', {}],
     [new errors.AbortedError('stop'), 'fail', {}],
     [new errors.RateLimitExceededError('ours', limit), 'fail', {}],
-    [new errors.QuotaExceededError('budget', limit), 'fail', {}],
+    [new errors.QuotaExceededError('budget', limit), 'next', {}],
     [new TypeError('adapter bug'), 'next', {}],
   ] as Array<[unknown, string, object]>)('%s → %s', (error, action, extra) => {
     expect(decideErrorAction(error, { maxRetryAfterMs: 10_000 })).toMatchObject({ action, ...extra });
