@@ -113,9 +113,6 @@ describe('a free local call is never blocked by exhausted credit', () => {
     }
   });
 
-  // BUG (reported to the lead, fails until fixed): the credit refusal of the paid candidate is a
-  // QuotaExceededError thrown inside the attempt (attempt-accounting reserve), and src/routing/error-action.ts
-  // maps quota_exceeded to 'fail', so the executor stops instead of trying the free local candidate.
   it('the fallback chain paid → local serves locally when the credit is exhausted', async () => {
     const state = createMemoryState();
     const paid = createPaidMock();

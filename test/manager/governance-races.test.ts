@@ -1,28 +1,21 @@
-// Issue 6, "Done when", proven through createLLMManager: limits, concurrency, credits, the usage ledger
-// and the response cache hold exactly under concurrency. Multi-process races are in
-// governance-multi-process.test.ts.
+// Issue 6, "Done when", proven through createLLMManager: rate limits and concurrency hold exactly under
+// concurrency. Credits, the ledger, the cache and the multi-process races are in the other
+// governance-*.test.ts files of this folder (split to keep each file well under 30 s).
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AbortedError, createLLMManager, LLMError, QuotaExceededError, RateLimitExceededError, type StateStore, type StreamPart, type UsageRecord,
-} from 'llm-switchyard';
-import { createCreditLedger, creditAccount } from 'llm-switchyard/governance';
+import { describe, expect, it } from 'vitest';
+import { AbortedError, createLLMManager, RateLimitExceededError, type StateStore } from 'llm-switchyard';
+import { createMockProvider } from 'llm-switchyard/testing';
 import { createMemoryState } from '../../src/state/memory';
 import { createRedisState } from '../../src/state/redis';
 import { createSqlState } from '../../src/state/sql';
 import { stateMigrations } from '../../src/state/sql/sql-state-migrations';
-import { createMemoryStorage } from '../../src/storage/memory';
-import { createMockProvider, type MockChatCallRecord, type MockResponse } from 'llm-switchyard/testing';
-import { createFlakyStorage, seededRandom } from '../support/flaky-storage';
 import { createGatedProvider } from '../support/gated-provider';
-import { createPaidMock, paidCallCostMicroUsd, paidPricing, paidRequest } from '../support/paid-mock';
 
 const redisUrl = process.env.SWITCHYARD_REDIS_URL;
 const postgresUrl = process.env.SWITCHYARD_POSTGRES_URL;
 const runId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-const messages = [{ role: 'user' as const, content: 'Hello there' }];
 
 async function settleAll<T>(calls: Array<Promise<T>>) {
   const outcomes = await Promise.allSettled(calls);
