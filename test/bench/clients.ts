@@ -17,6 +17,12 @@ export const benchApiKey = 'sk-bench-0000000000000000';
 /** Which transport the manager uses: `globalThis.fetch` (the portable core) or the pooled undici fetch (Node default). */
 export type Transport = 'fetch' | 'pooled';
 
+/**
+ * Concurrency slots high enough that the limiter runs (its cost is measured) but never queues a bench call:
+ * the default global pool (50) would otherwise cap the concurrency-64 and 1,000-in-flight groups.
+ */
+export const benchLimits = { concurrency: { global: 4096, perUser: 4096 } };
+
 /** A manager talking to the upstream route (`ok`, `long`, `fail`, `hold`). */
 export function createBenchManager(
   upstreamUrl: string,
@@ -26,6 +32,7 @@ export function createBenchManager(
 ): LLMManager {
   const options = {
     providers: [createOpenAI({ apiKey: benchApiKey, baseUrl: `${upstreamUrl}/${route}/v1` })],
+    limits: benchLimits,
     ...overrides,
   } as LLMManagerOptions;
   return transport === 'pooled' ? createNodeManager(options) : createPortableManager(options);

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { createLLMManager as createNodeManager } from '../../src/node/create-node-llm-manager';
 import { createOpenAI } from '../../src/providers/openai/index';
 import type { ChatRequest } from '../../src/spec/request';
-import { benchApiKey, benchRequest, captureWireRequest, createBenchManager } from './clients';
+import { benchApiKey, benchLimits, benchRequest, captureWireRequest, createBenchManager } from './clients';
 import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
 
 async function p50Of(count: number, call: () => Promise<unknown>): Promise<number> {
@@ -26,6 +26,7 @@ export async function runFallback(context: BenchContext): Promise<BenchResult[]>
       createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/ok/v1` }),
     ],
     routing: { fallback: ['openai:gpt-4.1-nano'] },
+    limits: benchLimits,
   });
   const direct = createBenchManager(context.upstreamUrl, 'pooled');
   const fallbackRequest: ChatRequest = { ...benchRequest, model: 'broken:gpt-4.1-nano' };

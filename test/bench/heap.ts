@@ -1,7 +1,7 @@
 import { createLLMManager } from '../../src/manager/create-llm-manager';
 import { createPooledFetch } from '../../src/node/pooled-fetch';
 import { createOpenAI } from '../../src/providers/openai/index';
-import { benchApiKey, benchRequest, captureWireRequest, createRawUndiciClient } from './clients';
+import { benchApiKey, benchLimits, benchRequest, captureWireRequest, createRawUndiciClient } from './clients';
 import { collectGarbage, interleaved, measured, median, sleep, type BenchContext, type BenchResult } from './harness';
 
 const inFlight = 1000;
@@ -10,16 +10,23 @@ const inFlight = 1000;
 async function heapPerRequest(context: BenchContext, call: () => Promise<unknown>): Promise<number> {
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
-  const calls = Array.from({ length: inFlight }, () => call());
+  const failures: unknown[] = [];
+  // Every call is observed at once, so a failing one can never become an unhandled rejection.
+  const calls = Array.from({ length: inFlight }, () => call().catch((error: unknown) => void failures.push(error)));
   const deadline = performance.now() + 30_000;
   while ((await context.upstream.stats()).held < inFlight) {
-    if (performance.now() > deadline) throw new Error('the upstream never held every request');
+    if (performance.now() > deadline || failures.length > 0) {
+      await context.upstream.release();
+      await Promise.all(calls);
+      throw new Error(`the upstream held ${(await context.upstream.stats()).held} of ${inFlight}; ${failures.length} calls failed (${String((failures[0] as Error)?.message)})`);
+    }
     await sleep(20);
   }
   collectGarbage();
   const during = process.memoryUsage().heapUsed;
   await context.upstream.release();
   await Promise.all(calls);
+  if (failures.length > 0) throw new Error(`${failures.length} held calls failed: ${String((failures[0] as Error)?.message)}`);
   return (during - before) / inFlight;
 }
 
@@ -32,6 +39,7 @@ export async function runHeap(context: BenchContext): Promise<BenchResult[]> {
   const manager = createLLMManager({
     providers: [createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/hold/v1` })],
     fetch: pool.fetch,
+    limits: benchLimits,
   });
   const variants = {
     manager: () => heapPerRequest(context, () => manager.chat(benchRequest)),

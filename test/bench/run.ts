@@ -77,6 +77,12 @@ function printTable(results: BenchResult[]): void {
   }
 }
 
+// A stray rejection inside a component must not kill the run and lose every figure measured so far.
+const strayErrors: string[] = [];
+process.on('unhandledRejection', (reason) => {
+  strayErrors.push(String((reason as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? reason));
+});
+
 async function main(): Promise<void> {
   const pinned = process.env.SWITCHYARD_BENCH_PINNED === '1';
   const upstream = await startUpstream(pinned ? 1 : null);
@@ -93,8 +99,15 @@ async function main(): Promise<void> {
       const groupStartedAt = performance.now();
       process.stdout.write(`[${name}] `);
       try {
+        const strayBefore = strayErrors.length;
         const groupResults = await run(context);
         results.push(...groupResults);
+        if (strayErrors.length > strayBefore) {
+          results.push({
+            name: `${name} (unhandled rejections)`, value: strayErrors.length - strayBefore, unit: 'errors', baseline: null, ratio: null,
+            target: '== 0', meetsTarget: false, note: strayErrors.slice(strayBefore, strayBefore + 3).join(' || '),
+          });
+        }
       } catch (error) {
         // A group that breaks (a component mid-change) is reported, never silently dropped.
         results.push({
@@ -103,6 +116,7 @@ async function main(): Promise<void> {
         });
       }
       console.log(`${((performance.now() - groupStartedAt) / 1000).toFixed(1)} s`);
+      writeFileSync(outputPath, `${JSON.stringify(results, null, 2)}\n`); // partial results survive a crash
     }
   } finally {
     await upstream.stop();
