@@ -13,7 +13,7 @@ export interface OpenAIHandlerCaller {
 }
 
 /** The part of the manager the handler calls. */
-export type OpenAIHandlerManager = Pick<LLMManager, 'chat' | 'stream' | 'embed' | 'models'>;
+export type OpenAIHandlerManager = Pick<LLMManager, 'chat' | 'stream' | 'embed' | 'models'> & Partial<Pick<LLMManager, 'forUser'>>;
 
 /** What `createOpenAIHandler()` takes besides the manager. */
 export interface OpenAIHandlerOptions {

@@ -1,3 +1,4 @@
+import type { LLMManager } from '../../manager/create-llm-manager';
 import { LLMError } from '../../errors/llm-error';
 import type { ChatRequest, EmbedRequest, RoutingFields } from '../../spec/request';
 import { errorResponse, simpleErrorResponse, toOpenAIError } from './openai-handler-errors';
@@ -71,23 +72,30 @@ export function createOpenAIHandler(llm: OpenAIHandlerManager, options: OpenAIHa
     return fields;
   }
 
+  // Through forUser when the manager has it, so the caller's own keys, fallback rules and tier apply.
+  function scoped(caller: OpenAIHandlerCaller): Pick<LLMManager, 'chat' | 'stream' | 'embed'> {
+    if (!llm.forUser) return llm;
+    const view = llm.forUser(caller.userId, caller.tier === undefined ? {} : { tier: caller.tier });
+    return { chat: (request) => view.chat(request), stream: (request) => view.stream(request), embed: (request) => view.embed(request) };
+  }
+
   async function chatCompletions(request: Request, caller: OpenAIHandlerCaller): Promise<Response> {
     const body = parseBody(chatCompletionBodySchema, await readJsonBody(request, maxBodyBytes));
     const chatRequest: ChatRequest = { ...toChatRequest(body), ...routingFields(caller, body.model, request.signal) };
     const created = Math.floor(Date.now() / 1000);
     if (body.stream) {
-      const stream = llm.stream(chatRequest);
+      const stream = scoped(caller).stream(chatRequest);
       const id = `chatcmpl-${crypto.randomUUID()}`;
       return streamChatCompletion(stream, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true }, { 'x-request-id': id });
     }
-    const result = await llm.chat(chatRequest);
+    const result = await scoped(caller).chat(chatRequest);
     return json(toChatCompletion(result, created), { 'x-request-id': result.requestId });
   }
 
   async function embeddings(request: Request, caller: OpenAIHandlerCaller): Promise<Response> {
     const body = parseBody(embeddingBodySchema, await readJsonBody(request, maxBodyBytes));
     const embedRequest: EmbedRequest = { ...toEmbedRequest(body), ...routingFields(caller, body.model, request.signal) };
-    const result = await llm.embed(embedRequest);
+    const result = await scoped(caller).embed(embedRequest);
     return json(toEmbeddingList(result, body.encoding_format ?? 'float'));
   }
 
