@@ -139,6 +139,28 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
       let outputCharacters = '';
       let finalUsage: Usage | undefined;
       let failure: unknown;
+      let booked = false;
+      // Books the attempt once: at its finish part (a consumer may never pull past it, and then this
+      // generator's finally never runs), else when the stream ends, fails or is cancelled.
+      const book = async (): Promise<void> => {
+        if (booked) return;
+        booked = true;
+        const finished = finalUsage !== undefined;
+        // A cut or cancelled stream is still billed by the provider for what it generated: estimate it.
+        const usage: Usage = finalUsage ?? {
+          inputTokens: facts.estimatedInputTokens,
+          outputTokens: estimateTextTokens(outputCharacters),
+          totalTokens: facts.estimatedInputTokens + estimateTextTokens(outputCharacters),
+          estimated: true,
+        };
+        const status: UsageStatus = finished ? 'success' : failure === undefined || context.signal.aborted ? 'aborted' : 'error';
+        const produced = finished || firstContentAt !== undefined;
+        const cost = produced ? costOf(candidate, usage) : costOf(candidate, zeroUsage);
+        if (produced) await reservation.settle(cost.microUsd).catch(() => undefined);
+        else await reservation.release().catch(() => undefined);
+        record(candidate, facts, context, startedAt, status, produced ? usage : undefined, cost, failure,
+          firstContentAt === undefined ? undefined : firstContentAt - startedAt);
+      };
       try {
         for await (const part of open()) {
           switch (part.type) {
@@ -156,6 +178,7 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
               break;
             case 'finish':
               finalUsage = part.usage;
+              await book();
               break;
           }
           yield part;
@@ -164,21 +187,7 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
         failure = error;
         throw error;
       } finally {
-        const finished = finalUsage !== undefined;
-        // A cut or cancelled stream is still billed by the provider for what it generated: estimate it.
-        const usage: Usage = finalUsage ?? {
-          inputTokens: facts.estimatedInputTokens,
-          outputTokens: estimateTextTokens(outputCharacters),
-          totalTokens: facts.estimatedInputTokens + estimateTextTokens(outputCharacters),
-          estimated: true,
-        };
-        const status: UsageStatus = finished ? 'success' : failure === undefined || context.signal.aborted ? 'aborted' : 'error';
-        const produced = finished || firstContentAt !== undefined;
-        const cost = produced ? costOf(candidate, usage) : costOf(candidate, zeroUsage);
-        if (produced) await reservation.settle(cost.microUsd).catch(() => undefined);
-        else await reservation.release().catch(() => undefined);
-        record(candidate, facts, context, startedAt, status, produced ? usage : undefined, cost, failure,
-          firstContentAt === undefined ? undefined : firstContentAt - startedAt);
+        await book();
       }
     },
   };

@@ -239,6 +239,8 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
             options.onAttempt?.(heldSuccess, served);
           }
           status = 'finished';
+          // Let the upstream generator finish too (its bookkeeping and body release run in its finally).
+          await current.iterator.return?.()?.catch?.(() => undefined);
           return;
         } catch (thrown) {
           const error = life.signal.aborted ? abortReason(life.signal) : LLMError.isInstance(thrown) ? thrown : new InvalidResponseError(String(thrown), { cause: thrown });

@@ -111,11 +111,8 @@ async function runScenario(seed: number) {
 }
 
 describe('every stream attempt is booked', () => {
-  // BUG (reported to the lead, fails until fixed): src/routing/stream-fallback.ts returns after yielding the
-  // finish part without calling return() on the upstream iterator, so the generator of
-  // attemptAccounting.stream (src/manager/attempt-accounting.ts) stays suspended at its `yield` of the finish
-  // part and its `finally` — settle the reservation, queue the usage record — never runs. Every stream read
-  // to its end is missing from the ledger and its credit is held, never debited.
+  // Regression: a stream read to its end was never booked (the accounting generator stayed suspended at
+  // its finish part, so no usage record was written and the credit hold was never debited).
   it('a stream read to its end leaves one success record and debits its cost', async () => {
     const state = createMemoryState();
     const paid = createMockProvider({ id: 'paid', local: false, apiKey: 'sk-test-paid-0000', replies: [{ text: 'streamed answer', usage: { inputTokens: 10, outputTokens: 4 } }] });
