@@ -40,7 +40,7 @@ export async function runFallback(context: BenchContext): Promise<BenchResult[]>
   const probe = await fallbackManager.chat(fallbackRequest);
   if (probe.attempts.length !== 2 || probe.provider !== 'openai') throw new Error(`expected one failed attempt then openai, got ${JSON.stringify(probe.attempts)}`);
 
-  const block = context.quick ? 200 : 1000;
+  const block = context.quick ? 200 : 500;
   const rounds = context.quick ? 3 : 5;
   const variants = {
     fallback: () => p50Of(block, () => fallbackManager.chat(fallbackRequest)),

@@ -22,7 +22,7 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
   const rawFetch = createRawFetchClient(wire);
   const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
   const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
-  const block = context.quick ? 200 : 1000;
+  const block = context.quick ? 200 : 600;
   const rounds = context.quick ? 3 : 7;
   const calls = {
     raw: () => raw.chat(),
@@ -30,7 +30,7 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
     fetch: () => viaFetch.chat(benchRequest),
     pooled: () => viaPool.chat(benchRequest),
   };
-  for (const call of Object.values(calls)) await sequentialLatencies(block * 2, call); // warm-up: JIT, sockets
+  for (const call of Object.values(calls)) await sequentialLatencies(block, call); // warm-up: JIT, sockets
   const p50 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
   const p99 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
   await interleaved(rounds, {

@@ -54,7 +54,7 @@ async function measureStore(name: string, store: StateStore, prefix: string, cou
 /** Limit admissions/s on the memory and Redis state stores. */
 export async function runLimits(context: BenchContext): Promise<BenchResult[]> {
   const rounds = context.quick ? 2 : 3;
-  const results = await measureStore('memory', createMemoryState(), 'bench:', context.quick ? 20_000 : 100_000, rounds);
+  const results = await measureStore('memory', createMemoryState(), 'bench:', context.quick ? 20_000 : 50_000, rounds);
   const redisUrl = process.env.SWITCHYARD_REDIS_URL;
   if (!redisUrl) {
     results.push(notMeasured('limit admissions/s, Redis state store', 'admissions/s', 'report', 'SWITCHYARD_REDIS_URL is not set'));
@@ -64,7 +64,7 @@ export async function runLimits(context: BenchContext): Promise<BenchResult[]> {
   const prefix = `switchyard-bench-${process.pid}:`;
   try {
     await client.connect();
-    results.push(...(await measureStore('Redis', createRedisState({ client, prefix }), '', context.quick ? 2_000 : 10_000, rounds)));
+    results.push(...(await measureStore('Redis', createRedisState({ client, prefix }), '', context.quick ? 2_000 : 5_000, rounds)));
   } finally {
     // Remove every key this run wrote.
     let cursor = '0';
