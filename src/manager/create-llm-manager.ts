@@ -1,3 +1,4 @@
+import { createCallDeadline } from '../http/call-deadline';
 import { createCacheKey } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
@@ -6,6 +7,7 @@ import { createSharedResponseCache } from '../cache/shared-response-cache';
 import { createSingleFlight } from '../cache/single-flight';
 import { recordStream, replayStream } from '../cache/stream-cache';
 import { AbortedError } from '../errors/aborted-error';
+import { TimeoutError } from '../errors/timeout-error';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { InvalidResponseError } from '../errors/invalid-response-error';
@@ -151,6 +153,8 @@ const defaultReservedOutputTokens = 4_096;
 interface CallState {
   event: RequestEvent;
   signal: AbortSignal;
+  /** Releases the deadline timer and signal listeners. */
+  dispose(): void;
   startedAt: number;
   facts: CallFacts;
 }
@@ -323,17 +327,15 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
 
   function openCall(request: ChatRequest | EmbedRequest, operation: RequestEvent['operation'], estimatedInputTokens: number, extraSignal?: AbortSignal): CallState {
     if (closed) throw new InvalidRequestError('The manager is closed');
-    const deadline = AbortSignal.timeout(request.timeoutMs ?? timeoutMs);
-    const signals = [deadline];
-    if (request.signal) signals.push(request.signal);
-    if (extraSignal) signals.push(extraSignal);
-    const signal = signals.length === 1 ? deadline : AbortSignal.any(signals);
+    const limitMs = request.timeoutMs ?? timeoutMs;
+    const deadline = createCallDeadline(limitMs, [request.signal, extraSignal], () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
+    const signal = deadline.signal;
     const requestId = crypto.randomUUID();
     const event: RequestEvent = { requestId, operation, userId: request.userId, feature: request.feature, model: request.model, metadata: request.metadata };
     fireHook(hooks.onRequest, event);
     const maxTokens = 'maxTokens' in request && request.maxTokens !== undefined ? request.maxTokens : operation === 'embed' ? 0 : defaultReservedOutputTokens;
     return {
-      event, signal, startedAt: performance.now(),
+      event, signal, startedAt: performance.now(), dispose: deadline.dispose,
       facts: { requestId, userId: request.userId, feature: request.feature, estimatedInputTokens, maxOutputTokens: maxTokens },
     };
   }
@@ -410,6 +412,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         estimatedTokens: call.facts.estimatedInputTokens + call.facts.maxOutputTokens,
       });
     } catch (error) {
+      call.dispose();
       throw finalError(error, call);
     }
   }
@@ -471,6 +474,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     } finally {
       await held.settleTokens(tokensUsed).catch(() => undefined);
       await held.release().catch(() => undefined);
+      call.dispose();
     }
   }
 
@@ -598,6 +602,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         }
         await held?.settleTokens(tokensUsed).catch(() => undefined);
         await held?.release().catch(() => undefined);
+        call.dispose();
       }
     }
 
@@ -643,6 +648,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     } finally {
       await held.settleTokens(tokensUsed).catch(() => undefined);
       await held.release().catch(() => undefined);
+      call.dispose();
     }
   }
 

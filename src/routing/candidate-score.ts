@@ -121,7 +121,7 @@ export interface ScoringContext {
   /** Criterion weights. */
   weights: ScoreWeights;
   /** Health source. */
-  health?: Pick<HealthTracker, 'candidate'>;
+  health?: Pick<HealthTracker, 'candidate'> & Partial<Pick<HealthTracker, 'summary'>>;
   /** Circuit source. */
   breaker?: Pick<CircuitBreaker, 'peek'>;
   /** Host's quality priors. */
@@ -132,7 +132,8 @@ const round = (value: number): number => Math.round(value * 10) / 10;
 
 /** Scores each eligible candidate 0–100 per criterion and in total, relative to the others. */
 export function scoreCandidates(candidates: readonly RoutingCandidate[], context: ScoringContext): CandidateScores[] {
-  const healths = candidates.map((candidate) => context.health?.candidate(candidate));
+  // The constant-time summary when the tracker has one; percentiles are for reports, not for every call.
+  const healths = candidates.map((candidate) => (context.health?.summary ? context.health.summary(candidate) : context.health?.candidate(candidate)));
   const costs = candidates.map((candidate) => estimateRequestCost(candidate, context.requirements, context.maxTokens));
   const known = costs.filter((cost): cost is number => cost !== undefined && cost > 0);
   const cheapest = known.length > 0 ? Math.min(...known) : undefined;

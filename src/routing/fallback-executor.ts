@@ -1,3 +1,4 @@
+import { anySignal } from '../http/any-signal';
 import pRetry, { AbortError as RetryAbortError } from 'p-retry';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { LLMError } from '../errors/llm-error';
@@ -174,15 +175,17 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
         async (pass) => {
           if (run.signal.aborted) throw new RetryAbortError(abortReason(run.signal));
           requestNumber++;
-          const call = new AbortController();
+          // A per-request controller (and a combined signal) only when requests have their own timeout:
+          // the common path passes the call's signal as is and allocates nothing.
+          const call = options.attemptTimeoutMs === undefined ? undefined : new AbortController();
           const requestStartedAt = clock.now();
-          const attemptTimer = options.attemptTimeoutMs === undefined ? undefined : clock.setTimer(
+          const attemptTimer = call === undefined ? undefined : clock.setTimer(
             () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
-            options.attemptTimeoutMs,
+            options.attemptTimeoutMs!,
           );
           try {
             const value = await options.attempt(candidate, {
-              signal: AbortSignal.any([run.signal, call.signal]),
+              signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
               attemptNumber,
               retry: pass - 1,
               requestNumber,
@@ -192,10 +195,10 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
             options.health?.recordSuccess(candidate, clock.now() - requestStartedAt);
             return value;
           } catch (thrown) {
-            const timedOut = call.signal.aborted;
+            const timedOut = call?.signal.aborted === true;
             // Whatever the adapter left running for this request ends here.
-            call.abort();
-            const error = run.signal.aborted ? abortReason(run.signal) : timedOut ? abortReason(call.signal) : toLLMError(thrown, candidate);
+            call?.abort();
+            const error = run.signal.aborted ? abortReason(run.signal) : timedOut ? abortReason(call!.signal) : toLLMError(thrown, candidate);
             const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, actionOptions);
             failure = { error, decision };
             if (decision.countsAsFailure) {

@@ -97,6 +97,8 @@ export interface HealthProbeOptions {
 export interface HealthTracker extends HealthRecorder {
   /** Health of one candidate. */
   candidate(candidate: CandidateKey): CandidateHealth;
+  /** What scoring needs, in constant time (no percentiles): availability, error rate and latency EWMA. */
+  summary(candidate: CandidateKey): HealthSummary;
   /** Health per provider. */
   report(): ProviderHealth[];
   /** Starts probes; returns a function that stops them. */
@@ -123,9 +125,21 @@ export interface HealthTrackerOptions {
   clock?: RoutingClock;
 }
 
+/** The cheap part of a candidate's health, read on every selection. */
+export interface HealthSummary {
+  /** Share of successful requests in the window (1 with no data). */
+  availability: number;
+  /** Share of failed requests in the window (0 with no data). */
+  errorRate: number;
+  /** Latency EWMA in ms, once measured. */
+  latencyEwmaMs?: number;
+}
+
 interface Entry {
   candidate: CandidateKey;
   outcomes: Array<{ at: number; failed: boolean }>;
+  /** Failures among `outcomes`, kept in step so a summary never rescans them. */
+  failures: number;
   latencies: number[];
   latencyEwmaMs?: number;
   lastError?: LastError;
@@ -154,16 +168,23 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
     const id = candidateIdentity(candidate);
     let entry = entries.get(id);
     if (!entry) {
-      entry = { candidate: { provider: candidate.provider, model: candidate.model, keyId: candidate.keyId, keySource: candidate.keySource }, outcomes: [], latencies: [] };
+      entry = { candidate: { provider: candidate.provider, model: candidate.model, keyId: candidate.keyId, keySource: candidate.keySource }, outcomes: [], failures: 0, latencies: [] };
       entries.set(id, entry);
     }
     return entry;
   };
+  const trim = (entry: Entry, at: number): void => {
+    while (entry.outcomes.length > sampleSize || (entry.outcomes.length > 0 && entry.outcomes[0]!.at <= at - windowMs)) {
+      if (entry.outcomes.shift()!.failed) entry.failures--;
+    }
+  };
   const record = (entry: Entry, failed: boolean): void => {
     const at = clock.now();
     entry.outcomes.push({ at, failed });
-    while (entry.outcomes.length > sampleSize || (entry.outcomes.length > 0 && entry.outcomes[0]!.at <= at - windowMs)) entry.outcomes.shift();
+    if (failed) entry.failures++;
+    trim(entry, at);
   };
+  const noData: HealthSummary = Object.freeze({ availability: 1, errorRate: 0 });
   const windowOf = (entry: Entry): Array<{ at: number; failed: boolean }> => {
     const from = clock.now() - windowMs;
     return entry.outcomes.filter((outcome) => outcome.at > from);
@@ -234,6 +255,15 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
       entry.lastError = lastError;
     },
     candidate: (candidate) => describe(entryOf(candidate)),
+    summary(candidate) {
+      const entry = entries.get(candidateIdentity(candidate));
+      if (!entry) return noData;
+      trim(entry, clock.now());
+      const count = entry.outcomes.length;
+      const summary: HealthSummary = count === 0 ? { availability: 1, errorRate: 0 } : { availability: (count - entry.failures) / count, errorRate: entry.failures / count };
+      if (entry.latencyEwmaMs !== undefined) summary.latencyEwmaMs = entry.latencyEwmaMs;
+      return summary;
+    },
     report() {
       const byProvider = new Map<string, CandidateHealth[]>();
       for (const entry of entries.values()) {

@@ -1,3 +1,4 @@
+import { anySignal } from '../http/any-signal';
 import { LLMError } from '../errors/llm-error';
 import { mapFetchError } from '../http/map-fetch-error';
 import type { ModelInfo } from '../spec/model-info';
@@ -67,7 +68,7 @@ async function probe(kind: ProbeKind, host: string, port: number, options: Disco
   const origin = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
   const url = kind === 'ollama' ? `${origin}/api/tags` : `${origin}/v1/models`;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 300);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const signal = options.signal ? anySignal([options.signal, timeout]) : timeout;
   let body: any;
   try {
     const response = await fetcher(url, { signal, headers: { accept: 'application/json' } });

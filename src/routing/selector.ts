@@ -83,7 +83,7 @@ export interface SelectorOptions {
   /** Default power level (default `balanced`). */
   powerLevel?: PowerLevel;
   /** Health for the health and latency scores. */
-  health?: Pick<HealthTracker, 'candidate'>;
+  health?: Pick<HealthTracker, 'candidate'> & Partial<Pick<HealthTracker, 'summary'>>;
   /** Circuits: open candidates are scored 0 on health and ordered last. */
   breaker?: Pick<CircuitBreaker, 'peek'>;
   /** The host's quality priors. */

@@ -1,3 +1,4 @@
+import { anySignal } from '../http/any-signal';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -183,7 +184,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
             },
             attempt: async (candidate, context) => {
               const upstream = new AbortController();
-              const signal = AbortSignal.any([context.signal, life.signal, upstream.signal]);
+              const signal = anySignal([context.signal, life.signal, upstream.signal]);
               const iterable = options.open(candidate, { ...context, signal, ...(messagesOverride ? { messagesOverride } : {}) });
               const opened: OpenedStream = { iterator: iterable[Symbol.asyncIterator](), buffered: [], upstream };
               try {

@@ -1,3 +1,4 @@
+import { anySignal } from '../http/any-signal';
 import { LLMError } from '../errors/llm-error';
 import { redactSecrets } from '../errors/redact-secrets';
 import type { KeySource } from '../spec/attempt';
@@ -52,7 +53,7 @@ export async function testProviderKey(input: {
   const base = { provider: provider.id, keySource: input.keySource, ...(input.keyHint !== undefined ? { keyHint: input.keyHint } : {}) };
   const startedAt = input.now();
   const timeout = AbortSignal.timeout(input.timeoutMs);
-  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  const signal = input.signal ? anySignal([input.signal, timeout]) : timeout;
   try {
     const models = await provider.listModels!({ fetch: input.fetch, signal, ...(input.apiKey !== undefined ? { apiKey: input.apiKey } : {}) });
     return { ...base, status: 'valid', modelCount: models.length, latencyMs: input.now() - startedAt };
