@@ -9,7 +9,9 @@ const dependencies = ['undici', 'zod', 'eventsource-parser', 'lru-cache', 'p-ret
 /**
  * Minified + gzipped size of `dist/index.js` (the portable core entry that edge runtimes load), bundled by
  * esbuild twice: with the runtime dependencies bundled in (what a Worker or edge function ships) and with
- * them left external (the package's own code). Throws when the build is missing.
+ * them left external (the package's own code). Code behind a dynamic `import()` (loaded only when a
+ * feature is used, such as the key services) is split off and not counted: only what loading the entry
+ * loads. Throws when the build is missing.
  */
 export async function measureCoreSize(root = resolve(import.meta.dirname, '..'), entry = 'dist/index.js') {
   const entryPath = resolve(root, entry);
@@ -28,10 +30,23 @@ export async function measureCoreSize(root = resolve(import.meta.dirname, '..'),
       target: 'es2022',
       external,
       write: false,
+      splitting: true,
+      outdir: resolve(root, '.size-measure'),
+      metafile: true,
       logLevel: 'silent',
       absWorkingDir: root,
     });
-    const code = result.outputFiles[0].contents;
+    const outputs = result.metafile.outputs;
+    const entryOutput = Object.keys(outputs).find((file) => outputs[file].entryPoint !== undefined);
+    const loaded = new Set();
+    const visit = (file) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const imported of outputs[file].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    };
+    visit(entryOutput);
+    const parts = result.outputFiles.filter((file) => [...loaded].some((path) => file.path.endsWith(path.replace(/^.*\.size-measure/, ''))));
+    const code = Buffer.concat(parts.map((file) => file.contents));
     sizes[name] = { minifiedBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
   }
   return { entry, ...sizes, version: JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version };

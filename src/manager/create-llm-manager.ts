@@ -29,10 +29,10 @@ import { createSelector, type SelectionExplanation } from '../routing/selector';
 import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
 import { createMemoryState } from '../state/memory/memory-state';
 import { createMemoryStorage } from '../storage/memory/memory-storage';
-import { createInstanceService, type InstanceService } from '../tenancy/create-instance-service';
-import { createKeyService, type KeyService } from '../tenancy/create-key-service';
+import type { InstanceService } from '../tenancy/create-instance-service';
+import type { KeyService } from '../tenancy/create-key-service';
 import type { KeyTestResult } from '../tenancy/key-test';
-import { createUserScopeLoader, type UserScopeLoader } from '../tenancy/user-scope';
+import type { TenancyServices } from './tenancy-services';
 import { createKeyVault } from '../vault/create-key-vault';
 import { ConfigurationError } from '../errors/configuration-error';
 import type { Attempt } from '../spec/attempt';
@@ -210,26 +210,19 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   });
   const conversations = createConversations(storage);
   const vault = options.vault ? createKeyVault({ masterKey: options.vault.masterKey }) : undefined;
-  let scopes: UserScopeLoader | undefined;
-  const keyService: KeyService | undefined = vault
-    ? createKeyService({ storage, vault, providers, fetch: fetchFunction, onChange: (owner) => scopes?.invalidate(owner) })
-    : undefined;
-  const instanceService: InstanceService | undefined = vault
-    ? createInstanceService({ storage, vault, onChange: (user) => scopes?.invalidate(user) })
-    : undefined;
-  if (keyService && instanceService) {
-    scopes = createUserScopeLoader({ storage, keys: keyService, instances: instanceService, resolveTier: options.tenancy?.resolveTier, ttlMs: options.tenancy?.scopeTtlMs });
-  }
-  let definitionsSeeded: Promise<void> | undefined;
-  const seeded = (): Promise<void> => (definitionsSeeded ??= instanceService ? instanceService.seedSystemDefinitions().then(() => undefined) : Promise.resolve());
+  let tenancyServices: Promise<TenancyServices> | undefined;
+  const tenancy = (): Promise<TenancyServices> =>
+    (tenancyServices ??= import('./tenancy-services').then((module) =>
+      module.createTenancyServices({ storage, vault: vault!, providers, fetch: fetchFunction, resolveTier: options.tenancy?.resolveTier, scopeTtlMs: options.tenancy?.scopeTtlMs }),
+    ));
   const needsVault = (what: string): never => {
     throw new ConfigurationError(`${what} needs the vault option: createLLMManager({ vault: { masterKey } })`);
   };
 
   /** Everything a user's calls carry: their keys, instances, fallback rules for the feature, and tier. */
   async function userScope(userId: string, feature: string | undefined): Promise<CallScopeOptions & { tier?: string }> {
-    if (!scopes || !keyService || !instanceService) return {};
-    await seeded();
+    if (!vault) return {};
+    const { keys: keyService, instances: instanceService, scopes } = await tenancy();
     const loaded = await scopes.load(userId);
     const credentials = new Map<string, RequestCredential>();
     for (const providerId of loaded.byokProviders) {
@@ -667,18 +660,30 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     await usageWriter.close();
   }
 
+  // Without a vault these throw at once; with one, the services load on first use.
+  const withKeys = <T>(what: string, use: (services: KeyService) => Promise<T>): Promise<T> =>
+    vault ? tenancy().then((services) => use(services.keys)) : needsVault(what);
   const keys: UserKeys = {
-    set: (input) => (keyService ?? needsVault('keys.set')).set(input),
-    list: (userId) => (keyService ?? needsVault('keys.list')).list(userId),
-    test: (input) => (keyService ?? needsVault('keys.test')).test(input),
-    remove: (input) => (keyService ?? needsVault('keys.remove')).remove(input),
+    set: (input) => withKeys('keys.set', (service) => service.set(input)),
+    list: (userId) => withKeys('keys.list', (service) => service.list(userId)),
+    test: (input) => withKeys('keys.test', (service) => service.test(input)),
+    remove: (input) => withKeys('keys.remove', (service) => service.remove(input)),
     managed: {
-      setManaged: (input) => (keyService ?? needsVault('keys.managed')).setManaged(input),
-      listManaged: () => (keyService ?? needsVault('keys.managed')).listManaged(),
-      testManaged: (input) => (keyService ?? needsVault('keys.managed')).testManaged(input),
-      removeManaged: (input) => (keyService ?? needsVault('keys.managed')).removeManaged(input),
+      setManaged: (input) => withKeys('keys.managed', (service) => service.setManaged(input)),
+      listManaged: () => withKeys('keys.managed', (service) => service.listManaged()),
+      testManaged: (input) => withKeys('keys.managed', (service) => service.testManaged(input)),
+      removeManaged: (input) => withKeys('keys.managed', (service) => service.removeManaged(input)),
     },
   };
+  const instances = new Proxy({}, {
+    get: (_target, name) =>
+      typeof name === 'string' && name !== 'then'
+        ? (...args: unknown[]) =>
+            vault
+              ? tenancy().then((services) => (services.instances as unknown as Record<string, (...inner: unknown[]) => unknown>)[name]!(...args))
+              : needsVault(`instances.${name}`)
+        : undefined,
+  }) as InstanceService;
 
   function forUser(userId: string, userOptions: { tier?: string } = {}): UserManager {
     if (typeof userId !== 'string' || userId.length === 0) throw new InvalidRequestError('forUser needs a non-empty userId');
@@ -713,8 +718,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   return {
     chat: (request) => chat(request), stream: (request) => stream(request), embed: (request) => embed(request),
     models, close, storage, state, conversations, keys, forUser,
-    // Without a vault every instance method explains what is missing (inspecting the object stays safe).
-    instances: instanceService ?? (new Proxy({}, { get: (_target, name) => (typeof name === 'string' && name !== 'then' ? () => needsVault(`instances.${name}`) : undefined) }) as InstanceService),
+    instances,
     health: async () => {
       await health.refresh();
       return health.report();

@@ -1,0 +1,43 @@
+import type { LanguageModelProvider } from '../spec/provider';
+import type { Storage } from '../spec/storage';
+import { createInstanceService, type InstanceService } from '../tenancy/create-instance-service';
+import { createKeyService, type KeyService } from '../tenancy/create-key-service';
+import { createUserScopeLoader, type UserScopeLoader } from '../tenancy/user-scope';
+import type { KeyVault } from '../vault/key-vault-types';
+
+/** The key, instance and user-scope services behind `llm.keys`, `llm.instances` and `llm.forUser`. */
+export interface TenancyServices {
+  /** Users' and the host's keys. */
+  keys: KeyService;
+  /** Definitions, instances and sharing. */
+  instances: InstanceService;
+  /** Per-user scopes, TTL-cached. */
+  scopes: UserScopeLoader;
+}
+
+/** What the services need from the manager. */
+export interface TenancyServicesOptions {
+  /** Storage. */
+  storage: Storage;
+  /** The vault. */
+  vault: KeyVault;
+  /** Configured providers. */
+  providers: ReadonlyMap<string, LanguageModelProvider>;
+  /** Fetch for key tests. */
+  fetch: typeof globalThis.fetch;
+  /** The host's tier of a user. */
+  resolveTier?: (userId: string) => string | undefined | Promise<string | undefined>;
+  /** How long a user's scope is reused. */
+  scopeTtlMs?: number;
+}
+
+// Loaded on demand by the manager (only with a vault), so the core entry does not carry every provider
+// factory that instances can be built from.
+export async function createTenancyServices(options: TenancyServicesOptions): Promise<TenancyServices> {
+  let scopes: UserScopeLoader | undefined;
+  const keys = createKeyService({ storage: options.storage, vault: options.vault, providers: options.providers, fetch: options.fetch, onChange: (owner) => scopes?.invalidate(owner) });
+  const instances = createInstanceService({ storage: options.storage, vault: options.vault, onChange: (user) => scopes?.invalidate(user) });
+  scopes = createUserScopeLoader({ storage: options.storage, keys, instances, resolveTier: options.resolveTier, ttlMs: options.scopeTtlMs });
+  await instances.seedSystemDefinitions();
+  return { keys, instances, scopes };
+}
