@@ -3,7 +3,8 @@ import type { Storage } from '../spec/storage';
 import { createInstanceService, type InstanceService } from '../tenancy/create-instance-service';
 import { createKeyService, type KeyService } from '../tenancy/create-key-service';
 import { createUserScopeLoader, type UserScopeLoader } from '../tenancy/user-scope';
-import type { KeyVault } from '../vault/key-vault-types';
+import { vaultRecordId } from '../tenancy/key-record-binding';
+import type { BoundCiphertext, KeyVault } from '../vault/key-vault-types';
 
 /** The key, instance and user-scope services behind `llm.keys`, `llm.instances` and `llm.forUser`. */
 export interface TenancyServices {
@@ -38,6 +39,25 @@ export async function createTenancyServices(options: TenancyServicesOptions): Pr
   const keys = createKeyService({ storage: options.storage, vault: options.vault, providers: options.providers, fetch: options.fetch, onChange: (owner) => scopes?.invalidate(owner) });
   const instances = createInstanceService({ storage: options.storage, vault: options.vault, onChange: (user) => scopes?.invalidate(user) });
   scopes = createUserScopeLoader({ storage: options.storage, keys, instances, resolveTier: options.resolveTier, ttlMs: options.scopeTtlMs });
+  await verifyAgainstStoredKeys(options.storage, options.vault);
   await instances.seedSystemDefinitions();
   return { keys, instances, scopes };
+}
+
+/**
+ * Decrypts one stored key per vault key id before anything else is read, so a wrong master key (or a ring
+ * missing an old key) fails once with a VaultError naming the key id, instead of every user's call failing
+ * later. With nothing stored yet there is nothing a wrong key could garble.
+ */
+async function verifyAgainstStoredKeys(storage: Storage, vault: KeyVault): Promise<void> {
+  const samples: BoundCiphertext[] = [];
+  const seenKeyIds = new Set<string>();
+  for (const kind of ['provider-config', 'provider-instance'] as const) {
+    for (const record of await storage.listEncryptedKeys({ kind, limit: 200 })) {
+      if (seenKeyIds.has(record.keyId)) continue;
+      seenKeyIds.add(record.keyId);
+      samples.push({ ciphertext: record.keyCiphertext, binding: { ownerId: record.ownerId, provider: record.provider, recordId: vaultRecordId(kind, record.id) } });
+    }
+  }
+  await vault.verify({ samples });
 }

@@ -88,3 +88,22 @@ describe('bring-your-own-key through the manager', () => {
     expect(String((caught as Error).message)).not.toContain('not-a-real-key-zzzz');
   });
 });
+
+describe('a wrong master key', () => {
+  it('fails the first key operation with a VaultError naming the key id, not with garbled keys', async () => {
+    const { createSqlStorage, fromBetterSqlite3 } = await import('llm-switchyard/storage/sql');
+    const Database = (await import('better-sqlite3')).default;
+    const { VaultError } = await import('llm-switchyard');
+    const storage = createSqlStorage({ dialect: 'sqlite', client: fromBetterSqlite3(new Database(':memory:')) });
+    const provider = createOpenAI({ apiKey: managedKey, baseUrl: 'http://127.0.0.1:9' });
+    const first = createLLMManager({ providers: [provider], storage, vault: { masterKey } });
+    await first.keys.set({ userId: 'erin', provider: 'openai', apiKey: userKey });
+    const otherKey = 'b'.repeat(62) + '01';
+    const second = createLLMManager({ providers: [provider], storage, vault: { masterKey: otherKey } });
+    const error = await second.keys.list('erin').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(VaultError);
+    expect(String((error as Error).message)).toMatch(/default/);
+    expect(String((error as Error).message)).not.toContain(otherKey);
+    expect(await first.keys.list('erin')).toHaveLength(1);
+  });
+});
