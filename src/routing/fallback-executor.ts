@@ -118,15 +118,28 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
   if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
   const remaining = (): number => deadlineAt - clock.now();
 
-  // One controller for the whole call: the caller's abort and the deadline both end it.
-  const run = new AbortController();
-  const onCallerAbort = (): void => run.abort(abortReason(options.signal!));
-  if (options.signal?.aborted) onCallerAbort();
-  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  // One signal for the whole call: the caller's abort and the deadline both end it. Without a deadline of
+  // its own the executor passes the caller's signal on as is (the manager's call signal already carries
+  // the call deadline): a second controller plus a listener cost several microseconds per call.
+  let run: { readonly signal: AbortSignal; abort(reason: unknown): void };
+  let onCallerAbort: (() => void) | undefined;
   let deadlineTimer: RoutingTimer | undefined;
   const deadlineError = (): TimeoutError =>
     new TimeoutError(`request deadline of ${options.timeoutMs ?? deadlineAt - startedAt} ms exceeded`);
-  if (Number.isFinite(deadlineAt)) deadlineTimer = clock.setTimer(() => run.abort(deadlineError()), Math.max(0, remaining()));
+  if (options.signal !== undefined && !Number.isFinite(deadlineAt)) {
+    run = passThroughRun(options.signal);
+  } else {
+    const controller = new AbortController();
+    run = controller;
+    onCallerAbort = (): void => controller.abort(abortReason(options.signal!));
+    if (options.signal?.aborted) onCallerAbort();
+    else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (Number.isFinite(deadlineAt)) deadlineTimer = clock.setTimer(() => controller.abort(deadlineError()), Math.max(0, remaining()));
+  }
+
+  // Once the call ended, one error stands for it everywhere (a caller's plain reason is wrapped once).
+  let endReason: LLMError | undefined;
+  const endedReason = (): LLMError => (endReason ??= abortReason(run.signal));
 
   const attempts: Attempt[] = [];
   const rejectedKeys = new Set<string>();
@@ -155,10 +168,10 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
     throw error;
   };
   const stopIfEnded = (): void => {
-    if (run.signal.aborted) stop(abortReason(run.signal));
+    if (run.signal.aborted) stop(endedReason());
     if (remaining() <= 0) {
       run.abort(deadlineError());
-      stop(abortReason(run.signal));
+      stop(endedReason());
     }
   };
 
@@ -170,76 +183,103 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
     let retries = 0;
     let failure: { error: LLMError; decision: ErrorDecision } | undefined;
     let probeOpen = isProbe;
-    try {
-      const value = await pRetry(
-        async (pass) => {
-          if (run.signal.aborted) throw new RetryAbortError(abortReason(run.signal));
-          requestNumber++;
-          // A per-request controller (and a combined signal) only when requests have their own timeout:
-          // the common path passes the call's signal as is and allocates nothing.
-          const call = options.attemptTimeoutMs === undefined ? undefined : new AbortController();
-          const requestStartedAt = clock.now();
-          const attemptTimer = call === undefined ? undefined : clock.setTimer(
-            () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
-            options.attemptTimeoutMs!,
-          );
-          try {
-            const value = await options.attempt(candidate, {
-              signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
-              attemptNumber,
-              retry: pass - 1,
-              requestNumber,
-            });
-            options.breaker?.recordSuccess(candidate);
-            probeOpen = false;
-            options.health?.recordSuccess(candidate, clock.now() - requestStartedAt);
-            return value;
-          } catch (thrown) {
-            const timedOut = call?.signal.aborted === true;
-            // Whatever the adapter left running for this request ends here.
-            call?.abort();
-            const error = run.signal.aborted ? abortReason(run.signal) : timedOut ? abortReason(call!.signal) : toLLMError(thrown, candidate);
-            const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, actionOptions);
-            failure = { error, decision };
-            if (decision.countsAsFailure) {
-              options.breaker?.recordFailure(candidate);
-              probeOpen = false;
-              options.health?.recordFailure(candidate, error, clock.now() - requestStartedAt);
-            }
-            if (decision.action !== 'retry') throw new RetryAbortError(error);
-            throw error;
-          } finally {
-            attemptTimer?.cancel();
-          }
-        },
-        {
-          retries: policy.maxRetries,
-          // p-retry's own backoff stays at zero: the wait is computed and slept below, so a Retry-After
-          // is waited exactly once and never on top of an exponential delay.
-          minTimeout: 0,
-          maxTimeout: 0,
-          factor: 1,
-          signal: run.signal,
-          shouldRetry: async ({ retriesConsumed }) => {
-            const decision = failure?.decision;
-            if (!decision || decision.action !== 'retry') return false;
-            if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
-            const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
-            if (delay >= remaining()) {
-              if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
-              return false;
-            }
-            if (delay > 0) await clock.sleep(delay, run.signal);
-            retries++;
-            return true;
-          },
-        },
+    // One upstream request (pass 1 is the first try); a RetryAbortError tells p-retry not to retry.
+    const attemptOnce = async (pass: number): Promise<T> => {
+      if (run.signal.aborted) throw new RetryAbortError(endedReason());
+      requestNumber++;
+      // A per-request controller (and a combined signal) only when requests have their own timeout:
+      // the common path passes the call's signal as is and allocates nothing.
+      const call = options.attemptTimeoutMs === undefined ? undefined : new AbortController();
+      const requestStartedAt = clock.now();
+      const attemptTimer = call === undefined ? undefined : clock.setTimer(
+        () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
+        options.attemptTimeoutMs!,
       );
+      try {
+        const value = await options.attempt(candidate, {
+          signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
+          attemptNumber,
+          retry: pass - 1,
+          requestNumber,
+        });
+        options.breaker?.recordSuccess(candidate);
+        probeOpen = false;
+        options.health?.recordSuccess(candidate, clock.now() - requestStartedAt);
+        return value;
+      } catch (thrown) {
+        const timedOut = call?.signal.aborted === true;
+        // Whatever the adapter left running for this request ends here.
+        call?.abort();
+        const error = run.signal.aborted ? endedReason() : timedOut ? abortReason(call!.signal) : toLLMError(thrown, candidate);
+        const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, actionOptions);
+        failure = { error, decision };
+        if (decision.countsAsFailure) {
+          options.breaker?.recordFailure(candidate);
+          probeOpen = false;
+          options.health?.recordFailure(candidate, error, clock.now() - requestStartedAt);
+        }
+        if (decision.action !== 'retry') throw new RetryAbortError(error);
+        throw error;
+      } finally {
+        attemptTimer?.cancel();
+      }
+    };
+    const shouldRetry = async ({ retriesConsumed }: { retriesConsumed: number }): Promise<boolean> => {
+      const decision = failure?.decision;
+      if (!decision || decision.action !== 'retry') return false;
+      if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
+      const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
+      if (delay >= remaining()) {
+        if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
+        return false;
+      }
+      if (delay > 0) await clock.sleep(delay, run.signal);
+      retries++;
+      return true;
+    };
+    const retryOptions = {
+      // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
+      // Retry-After is waited exactly once and never on top of an exponential delay.
+      minTimeout: 0,
+      maxTimeout: 0,
+      factor: 1,
+      signal: run.signal,
+    };
+    // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
+    // directly: most calls succeed at once, and p-retry's set-up (option copies, validation, its own
+    // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
+    // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
+    const retryAfterFirstFailure = async (error: unknown): Promise<T> => {
+      if (error instanceof RetryAbortError) throw (error as RetryAbortError & { originalError: unknown }).originalError;
+      if (run.signal.aborted || policy.maxRetries <= 0) throw error;
+      if (!(await shouldRetry({ retriesConsumed: 0 }))) throw error;
+      run.signal.throwIfAborted();
+      return pRetry((pass) => attemptOnce(pass + 1), {
+        ...retryOptions,
+        retries: policy.maxRetries - 1,
+        shouldRetry: ({ retriesConsumed }) => shouldRetry({ retriesConsumed: retriesConsumed + 1 }),
+      });
+    };
+    const validRetries = typeof policy.maxRetries === 'number' && policy.maxRetries >= 0;
+    try {
+      let value: T;
+      if (validRetries) {
+        try {
+          value = await attemptOnce(1);
+          // As p-retry does: a success that lands after the call ended does not count.
+          run.signal.throwIfAborted();
+        } catch (error) {
+          value = await retryAfterFirstFailure(error);
+        }
+      } else {
+        // p-retry rejects the bad retry count before anything is sent.
+        value = await pRetry(attemptOnce, { ...retryOptions, retries: policy.maxRetries, shouldRetry });
+      }
       settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber }, candidate);
       return { value };
     } catch (thrown) {
       if (probeOpen) options.breaker?.release(candidate);
-      const error = run.signal.aborted ? abortReason(run.signal) : failure?.error ?? toLLMError(thrown, candidate);
+      const error = run.signal.aborted ? endedReason() : failure?.error ?? toLLMError(thrown, candidate);
       const decision = failure?.decision ?? decideErrorAction(error, actionOptions);
       lastError = error;
       const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber };
@@ -331,8 +371,13 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
     throw new AllProvidersFailedError(message, [...attempts], lastError ? { cause: lastError } : {});
   } finally {
     deadlineTimer?.cancel();
-    options.signal?.removeEventListener('abort', onCallerAbort);
+    if (onCallerAbort) options.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/** The caller's signal used as the call's own: nothing to abort besides it when there is no deadline. */
+function passThroughRun(signal: AbortSignal): { readonly signal: AbortSignal; abort(reason: unknown): void } {
+  return { signal, abort: () => undefined };
 }
 
 /** Wraps a non-LLMError thrown by an adapter so it can be recorded. */
