@@ -449,7 +449,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         const { cost, ...value } = outcome.value;
         const result: ChatResult = {
           ...(value as ProviderChatResult), provider: outcome.candidate.provider, model: value.model ?? outcome.candidate.model,
-          keySource: outcome.candidate.keySource, cached: false, attempts: outcome.attempts, routing: selection.explanation, cost: toCost(cost),
+          keySource: outcome.candidate.keySource, cached: false, attempts: outcome.attempts,
+          // The explanation is built when first read (see the selector); it stays an enumerable field.
+          get routing() { return selection.explanation; }, set routing(value) { selection.explanation = value; },
+          cost: toCost(cost),
           latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
         };
         const cached: CachedResponse = { kind: 'chat', provider: result.provider, model: result.model, result: value as ProviderChatResult, storedAt: Date.now() };
@@ -569,7 +572,9 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
             costs.push(cost.microUsd);
             const final: ChatResult = {
               ...collected, provider: servedBy.provider, model: collected.model ?? servedBy.model, keySource: servedBy.keySource, cached: false,
-              attempts: [...routed.attempts], routing: selection.explanation, cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
+              attempts: [...routed.attempts],
+              get routing() { return selection.explanation; }, set routing(value) { selection.explanation = value; },
+              cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
               requestId: call.facts.requestId,
             };
             if (routed.splices.length > 0) final.splices = [...routed.splices];

@@ -2,7 +2,7 @@ import type { ResponseFormat } from '../spec/chat';
 import type { Message } from '../spec/message';
 import type { ToolDefinition } from '../spec/tool';
 import type { RoutingCandidate } from './candidate';
-import type { CircuitBreaker } from './circuit-breaker';
+import type { CircuitBreaker, CircuitPermission } from './circuit-breaker';
 import type { HealthTracker } from './health-tracker';
 import type { ScoreWeights } from './power-levels';
 import { qualityPrior, type QualityPriorTable } from './quality-priors';
@@ -130,10 +130,37 @@ export interface ScoringContext {
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
+/** What scoring reads of one candidate's health: a summary or a full report. */
+export type HealthReading = { availability: number; latencyEwmaMs?: number } | undefined;
+
+/** The health and circuit of each candidate as read once, at selection time. */
+export interface ScoringSnapshot {
+  /** Health per candidate, in the candidates' order. */
+  healths: readonly HealthReading[];
+  /** Circuit per candidate, in the candidates' order (undefined without a breaker). */
+  circuits: readonly (CircuitPermission | undefined)[];
+}
+
+/** Reads each candidate's health (the constant-time summary when the tracker has one) and circuit once. */
+export function readScoringSnapshot(
+  candidates: readonly RoutingCandidate[],
+  context: Pick<ScoringContext, 'health' | 'breaker'>,
+): ScoringSnapshot {
+  const health = context.health;
+  // The constant-time summary when the tracker has one; percentiles are for reports, not for every call.
+  const healths = candidates.map((candidate) => (health?.summary ? health.summary(candidate) : health?.candidate(candidate)));
+  const circuits = candidates.map((candidate) => context.breaker?.peek(candidate));
+  return { healths, circuits };
+}
+
 /** Scores each eligible candidate 0–100 per criterion and in total, relative to the others. */
 export function scoreCandidates(candidates: readonly RoutingCandidate[], context: ScoringContext): CandidateScores[] {
-  // The constant-time summary when the tracker has one; percentiles are for reports, not for every call.
-  const healths = candidates.map((candidate) => (context.health?.summary ? context.health.summary(candidate) : context.health?.candidate(candidate)));
+  return scoreFromSnapshot(candidates, readScoringSnapshot(candidates, context), context);
+}
+
+/** `scoreCandidates` over health and circuits already read (so scores can be computed later, as of then). */
+export function scoreFromSnapshot(candidates: readonly RoutingCandidate[], snapshot: ScoringSnapshot, context: ScoringContext): CandidateScores[] {
+  const healths = snapshot.healths;
   const costs = candidates.map((candidate) => estimateRequestCost(candidate, context.requirements, context.maxTokens));
   const known = costs.filter((cost): cost is number => cost !== undefined && cost > 0);
   const cheapest = known.length > 0 ? Math.min(...known) : undefined;
@@ -142,7 +169,7 @@ export function scoreCandidates(candidates: readonly RoutingCandidate[], context
 
   return candidates.map((candidate, index) => {
     const health = healths[index];
-    const circuit = context.breaker?.peek(candidate);
+    const circuit = snapshot.circuits[index];
     let healthScore = 100 * (health?.availability ?? 1);
     if (circuit && !circuit.allowed) healthScore = 0;
     else if (circuit?.state === 'half-open') healthScore = Math.min(healthScore, 40);

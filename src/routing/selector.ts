@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors/configuration-error';
 import type { KeySource } from '../spec/attempt';
 import { candidateReference, type RoutingCandidate } from './candidate';
-import { capabilityMismatch, requirementsOf, scoreCandidates, type CandidateScores, type RequestRequirements, type SelectionRequest } from './candidate-score';
+import { capabilityMismatch, readScoringSnapshot, requirementsOf, scoreFromSnapshot, type CandidateScores, type RequestRequirements, type SelectionRequest } from './candidate-score';
 import type { CircuitBreaker } from './circuit-breaker';
 import type { HealthTracker } from './health-tracker';
 import { weightsFor, type PowerLevel, type ScoreWeights } from './power-levels';
@@ -127,9 +127,7 @@ export function createSelector(options: SelectorOptions = {}): Selector {
       if (!routingStrategies.includes(strategy)) throw new ConfigurationError(`routing strategy must be one of ${routingStrategies.join(', ')} (got ${String(strategy)})`);
       const powerLevel = input.powerLevel ?? options.powerLevel ?? 'balanced';
       if (!['eco', 'balanced', 'precision'].includes(powerLevel)) throw new ConfigurationError(`powerLevel must be eco, balanced or precision (got ${String(powerLevel)})`);
-      const detection = input.task ? { task: input.task, signals: [] as string[] } : detectTask(input);
       const requirements = requirementsOf(input);
-      const weights = weightsFor(powerLevel, input.weights);
 
       const skipped: CandidateDecision[] = [];
       const eligible: Array<{ candidate: RoutingCandidate; index: number }> = [];
@@ -148,49 +146,80 @@ export function createSelector(options: SelectorOptions = {}): Selector {
         }
       });
 
-      const scores = scoreCandidates(eligible.map((item) => item.candidate), {
-        requirements,
-        maxTokens: input.maxTokens,
-        task: detection.task,
-        weights,
-        health: options.health,
-        breaker: options.breaker,
-        qualityPriors: options.qualityPriors,
-      });
-      const scored: ScoredCandidate[] = eligible.map((item, position) => ({ ...item, scores: scores[position]! }));
-      let ordered = orderByStrategy(scored, strategy, { roundRobin, random });
+      const eligibleCandidates = eligible.map((item) => item.candidate);
+      // Health and circuits are read now, once: the order depends on them, and the scores in the
+      // explanation are as of this moment even when they are computed later.
+      const snapshot = readScoringSnapshot(eligibleCandidates, { health: options.health, breaker: options.breaker });
+      const blockedAt = (position: number): boolean => snapshot.circuits[position]?.allowed === false;
+      let detection: { task: TaskType; signals: string[] } | undefined;
+      let scores: CandidateScores[] | undefined;
+      const weights = (): ScoreWeights => weightsFor(powerLevel, input.weights);
+      const scoresOf = (): CandidateScores[] => {
+        detection ??= input.task ? { task: input.task, signals: [] as string[] } : detectTask(input);
+        return (scores ??= scoreFromSnapshot(eligibleCandidates, snapshot, {
+          requirements,
+          maxTokens: input.maxTokens,
+          task: detection.task,
+          weights: weights(),
+          qualityPriors: options.qualityPriors,
+        }));
+      };
+
       // Candidates whose circuit is open go last whatever the strategy: the executor may still wait for them.
-      const blocked = new Set(ordered.filter((item) => options.breaker && !options.breaker.peek(item.candidate).allowed));
-      ordered = [...ordered.filter((item) => !blocked.has(item)), ...ordered.filter((item) => blocked.has(item))];
+      let ordered: Array<{ candidate: RoutingCandidate; index: number; position: number }>;
+      if (strategy === 'priority') {
+        // The configured order needs no scores: they only explain, so they are computed when read.
+        ordered = eligible.map((item, position) => ({ candidate: item.candidate, index: item.index, position }));
+      } else {
+        const all = scoresOf();
+        const scored: Array<ScoredCandidate & { position: number }> = eligible.map((item, position) => ({ candidate: item.candidate, index: item.index, position, scores: all[position]! }));
+        ordered = orderByStrategy(scored, strategy, { roundRobin, random }) as typeof scored;
+      }
+      if (ordered.some((item) => blockedAt(item.position))) {
+        ordered = [...ordered.filter((item) => !blockedAt(item.position)), ...ordered.filter((item) => blockedAt(item.position))];
+      }
 
-      const decisions: CandidateDecision[] = ordered.map((item, rank) => {
-        const { total, ...criteria } = item.scores;
-        let reason = rank === 0 ? `first by ${strategy}` : `rank ${rank + 1} by ${strategy}`;
-        if (strategy !== 'priority') reason += `: ${describeScores(item.scores)}`;
-        if (blocked.has(item)) reason += ' — circuit open, tried last';
-        const decision: CandidateDecision = {
-          candidate: candidateReference(item.candidate),
-          keySource: item.candidate.keySource,
-          score: total,
-          scores: criteria,
-          decision: rank === 0 ? 'selected' : 'fallback',
-          reason,
-        };
-        if (item.candidate.keyId !== undefined) decision.keyId = item.candidate.keyId;
-        return decision;
-      });
-
-      return {
-        candidates: ordered.map((item) => item.candidate),
-        explanation: {
+      const explain = (): SelectionExplanation => {
+        const all = scoresOf();
+        const decisions: CandidateDecision[] = ordered.map((item, rank) => {
+          const itemScores = all[item.position]!;
+          const { total, ...criteria } = itemScores;
+          let reason = rank === 0 ? `first by ${strategy}` : `rank ${rank + 1} by ${strategy}`;
+          if (strategy !== 'priority') reason += `: ${describeScores(itemScores)}`;
+          if (blockedAt(item.position)) reason += ' — circuit open, tried last';
+          const decision: CandidateDecision = {
+            candidate: candidateReference(item.candidate),
+            keySource: item.candidate.keySource,
+            score: total,
+            scores: criteria,
+            decision: rank === 0 ? 'selected' : 'fallback',
+            reason,
+          };
+          if (item.candidate.keyId !== undefined) decision.keyId = item.candidate.keyId;
+          return decision;
+        });
+        return {
           strategy,
           powerLevel,
-          task: detection.task,
+          task: detection!.task,
           taskSource: input.task ? 'given' : 'detected',
-          taskSignals: detection.signals,
+          taskSignals: detection!.signals,
           requirements,
-          weights,
+          weights: weights(),
           candidates: [...decisions, ...skipped],
+        };
+      };
+
+      let explanation: SelectionExplanation | undefined;
+      return {
+        candidates: ordered.map((item) => item.candidate),
+        // Built on first read (most callers never read it): task detection and scoring cost more than
+        // the priority order itself. An assignment replaces it.
+        get explanation(): SelectionExplanation {
+          return (explanation ??= explain());
+        },
+        set explanation(value: SelectionExplanation) {
+          explanation = value;
         },
       };
     },
