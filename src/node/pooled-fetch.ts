@@ -1,4 +1,5 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, request, type Dispatcher } from 'undici';
+import { PooledResponse } from './pooled-response';
 
 /** Settings of the keep-alive connection pool. */
 export interface PooledFetchOptions {
@@ -18,9 +19,62 @@ export interface PooledFetch {
   close(): Promise<void>;
 }
 
+// Headers fetch adds when the caller did not set them (compression is not asked for: the body is read as is).
+const defaultHeaders: ReadonlyArray<readonly [string, string]> = [
+  ['accept', '*/*'],
+  ['accept-language', '*'],
+  ['sec-fetch-mode', 'cors'],
+  ['user-agent', 'undici'],
+];
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const simpleInitFields = new Set(['method', 'headers', 'body', 'signal']);
+
+/** The request headers as a lower-cased plain object, or undefined when they are not in a simple shape. */
+function plainHeaders(headers: RequestInit['headers'], body: unknown): Record<string, string> | undefined {
+  const result: Record<string, string> = {};
+  if (headers instanceof Headers) {
+    headers.forEach((value, name) => {
+      result[name] = value;
+    });
+  } else if (Array.isArray(headers)) {
+    for (const pair of headers) {
+      if (pair.length !== 2) return undefined;
+      const name = String(pair[0]).toLowerCase();
+      result[name] = result[name] === undefined ? String(pair[1]) : `${result[name]}, ${String(pair[1])}`;
+    }
+  } else if (headers !== undefined && headers !== null) {
+    for (const name in headers as Record<string, unknown>) {
+      const value = (headers as Record<string, unknown>)[name];
+      if (typeof value !== 'string') return undefined;
+      result[name.toLowerCase()] = value;
+    }
+  }
+  for (const [name, value] of defaultHeaders) if (result[name] === undefined) result[name] = value;
+  if (typeof body === 'string' && result['content-type'] === undefined) result['content-type'] = 'text/plain;charset=UTF-8';
+  return result;
+}
+
+/** Whether `init` uses only what the direct path handles: method, plain headers, a string or bytes body, a signal. */
+function isSimpleInit(init: RequestInit | undefined): boolean {
+  if (init === undefined) return true;
+  for (const field in init) {
+    if (!simpleInitFields.has(field) && (init as Record<string, unknown>)[field] !== undefined) return false;
+  }
+  const body = init.body;
+  return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+}
+
 /**
  * A fetch over undici's keep-alive pool with its own dispatcher, so provider traffic does not share (or
  * get starved by) the host application's global dispatcher. AbortSignal and timeouts reach the socket.
+ *
+ * Plain requests (a URL, method, headers, a string or bytes body, a signal) go through `undici.request`
+ * and answer with a light `Response`-compatible object (`PooledResponse`): fetch's own machinery
+ * (Request/Response objects, header guards, a web stream per body) costs about as much CPU as the
+ * request itself. Anything else, and any redirect, goes through undici's `fetch` on the same pool, so
+ * the semantics stay fetch's. Failures look like fetch's: a caller's abort rejects with the signal's
+ * reason, a transport failure with `TypeError('fetch failed')` whose `cause` is undici's error.
  */
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
   const agent = new Agent({
@@ -28,7 +82,37 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
   });
-  const pooled = ((input: RequestInfo | URL, init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as typeof globalThis.fetch;
-  return { fetch: pooled, close: () => agent.close() };
+  const viaFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+
+  async function pooled(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    if ((typeof input !== 'string' && !(input instanceof URL)) || !isSimpleInit(init)) return viaFetch(input, init);
+    const body = init?.body ?? undefined;
+    const headers = plainHeaders(init?.headers, body);
+    if (headers === undefined) return viaFetch(input, init);
+    const signal = init?.signal ?? undefined;
+    const url = typeof input === 'string' ? input : input.href;
+    let data: Dispatcher.ResponseData;
+    try {
+      data = await request(url, {
+        method: (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body: body as string | Uint8Array | undefined,
+        signal,
+        dispatcher: agent,
+      });
+    } catch (error) {
+      // As fetch: an abort rejects with the signal's reason, anything else is a TypeError with the cause.
+      if (signal?.aborted) throw signal.reason ?? error;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+    if (redirectStatuses.has(data.statusCode) && data.headers.location !== undefined) {
+      // Redirects are fetch's business (methods, bodies and headers change across them).
+      data.body.destroy();
+      return viaFetch(input, init);
+    }
+    return new PooledResponse(data, url) as unknown as Response;
+  }
+
+  return { fetch: pooled as typeof globalThis.fetch, close: () => agent.close() };
 }

@@ -1,0 +1,190 @@
+// The Node transport (`createPooledFetch`): plain requests go through undici.request and answer with a
+// Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
+// both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortedError } from '../../src/errors/aborted-error';
+import { AuthenticationError } from '../../src/errors/authentication-error';
+import { LLMError } from '../../src/errors/llm-error';
+import { NetworkError } from '../../src/errors/network-error';
+import { TimeoutError } from '../../src/errors/timeout-error';
+import { sendProviderRequest } from '../../src/http/post-json';
+import { readServerSentEvents } from '../../src/http/server-sent-events';
+import { createPooledFetch, type PooledFetch } from '../../src/node/pooled-fetch';
+import { createOpenAI } from '../../src/providers/openai';
+import type { ProviderChatCall } from '../../src/spec/chat';
+import type { ProviderStreamPart } from '../../src/spec/stream';
+import { framedFixture, readFixture, startReplayServer, type ReplayServer } from '../support/provider-fixtures';
+
+const apiKey = 'sk-test-0123456789abcdefghij';
+const hello: ProviderChatCall = { model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Hello' }] };
+
+let server: ReplayServer;
+let pool: PooledFetch;
+
+beforeAll(async () => {
+  server = await startReplayServer();
+  pool = createPooledFetch();
+});
+
+afterAll(async () => {
+  await pool.close();
+  await server.close();
+});
+
+const transports = () => [
+  ['pooled', pool.fetch],
+  ['globalThis.fetch', globalThis.fetch],
+] as const;
+
+async function collect(parts: AsyncIterable<ProviderStreamPart>): Promise<ProviderStreamPart[]> {
+  const collected: ProviderStreamPart[] = [];
+  for await (const part of parts) collected.push(part);
+  return collected;
+}
+
+async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('createPooledFetch through the OpenAI adapter', () => {
+  it('answers a JSON chat exactly as fetch does', async () => {
+    const results = [];
+    for (const [, fetch] of transports()) {
+      server.enqueue({ headers: { 'content-type': 'application/json' }, body: readFixture('openai/openai-text.json') });
+      results.push(await createOpenAI({ apiKey, baseUrl: server.url }).chat(hello, { fetch }));
+    }
+    expect(results[0]!.text.length).toBeGreaterThan(0);
+    expect(results[0]).toEqual(results[1]);
+    const sent = server.requests.at(-2)!;
+    expect(sent.headers.authorization).toBe(`Bearer ${apiKey}`);
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(sent.body.model).toBe('gpt-4.1-nano');
+  });
+
+  it('streams server-sent events, split across reads, exactly as fetch does', async () => {
+    const results = [];
+    for (const [, fetch] of transports()) {
+      server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: framedFixture('openai/openai-text.chunks.txt', 'A'), splitPiecesAt: 7 });
+      results.push(await collect(createOpenAI({ apiKey, baseUrl: server.url }).stream({ ...hello }, { fetch })));
+    }
+    expect(results[0]!.some((part) => part.type === 'text-delta')).toBe(true);
+    expect(results[0]!.at(-1)?.type).toBe('finish');
+    expect(results[0]).toEqual(results[1]);
+    expect(server.requests.at(-1)!.headers.accept).toBe('text/event-stream');
+  });
+
+  it('turns an error status into the same typed error', async () => {
+    const errors: unknown[] = [];
+    for (const [, fetch] of transports()) {
+      server.enqueue({ status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }) });
+      errors.push(await failureOf(() => createOpenAI({ apiKey, baseUrl: server.url }).chat(hello, { fetch })));
+    }
+    expect(errors[0]).toBeInstanceOf(AuthenticationError);
+    expect((errors[0] as LLMError).message).toBe((errors[1] as LLMError).message);
+    expect((errors[0] as LLMError).status).toBe(401);
+  });
+
+  it('reports a connection dropped mid-stream as a NetworkError', async () => {
+    for (const [name, fetch] of transports()) {
+      server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: framedFixture('openai/openai-text.chunks.txt', 'A'), destroyAfterPieces: 2 });
+      const error = await failureOf(() => collect(createOpenAI({ apiKey, baseUrl: server.url }).stream({ ...hello }, { fetch })));
+      expect(error, name).toBeInstanceOf(NetworkError);
+    }
+  });
+
+  it('refuses a closed port as a NetworkError', async () => {
+    const closed = await startReplayServer();
+    const url = closed.url;
+    await closed.close();
+    for (const [name, fetch] of transports()) {
+      const error = await failureOf(() => createOpenAI({ apiKey, baseUrl: url }).chat(hello, { fetch }));
+      expect(error, name).toBeInstanceOf(NetworkError);
+    }
+  });
+
+  it('carries the abort to the socket: a stalled stream ends with the caller’s typed reason', async () => {
+    for (const [name, fetch] of transports()) {
+      server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: framedFixture('openai/openai-text.chunks.txt', 'A'), stallAfterPieces: 2 });
+      const controller = new AbortController();
+      const reason = new TimeoutError('deadline passed');
+      const parts: ProviderStreamPart[] = [];
+      const error = await failureOf(async () => {
+        for await (const part of createOpenAI({ apiKey, baseUrl: server.url }).stream({ ...hello }, { fetch, signal: controller.signal })) {
+          parts.push(part);
+          if (parts.length === 1) controller.abort(reason);
+        }
+      });
+      expect(error, name).toBe(reason);
+    }
+  });
+
+  it('rejects with the signal’s reason when aborted before the answer', async () => {
+    // Nothing is queued: the request never leaves.
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failureOf(() => createOpenAI({ apiKey, baseUrl: server.url }).chat(hello, { fetch: pool.fetch, signal: controller.signal }));
+    expect(error).toBeInstanceOf(AbortedError);
+  });
+});
+
+describe('the pooled Response', () => {
+  it('reads headers case-insensitively, JSON, and marks the body used', async () => {
+    server.enqueue({ headers: { 'content-type': 'application/json', 'x-request-id': 'abc' }, body: '{"a":1}' });
+    const response = await pool.fetch(`${server.url}/json`, { headers: new Headers({ 'X-Custom': 'yes' }) });
+    expect(response.ok).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('X-Request-Id')).toBe('abc');
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.json()).toEqual({ a: 1 });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toBeInstanceOf(TypeError);
+    const sent = server.requests.at(-1)!;
+    expect(sent.method).toBe('GET');
+    expect(sent.headers['x-custom']).toBe('yes');
+    expect(sent.headers['user-agent']).toBe('undici');
+    expect(sent.headers.accept).toBe('*/*');
+  });
+
+  it('clones: both copies read the whole body', async () => {
+    server.enqueue({ body: 'hello world' });
+    const response = await pool.fetch(`${server.url}/clone`, { method: 'POST', body: 'x' });
+    const copy = response.clone();
+    expect(await copy.text()).toBe('hello world');
+    expect(await response.text()).toBe('hello world');
+    expect(server.requests.at(-1)!.headers['content-type']).toBe('text/plain;charset=UTF-8');
+  });
+
+  it('has a null body for 204 and an empty text', async () => {
+    server.enqueue({ status: 204, body: '' });
+    const response = await pool.fetch(`${server.url}/empty`);
+    expect(response.body).toBeNull();
+    expect(await response.text()).toBe('');
+  });
+
+  it('reads a body as a web stream through the SSE reader, and cancelling it frees the socket', async () => {
+    server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: ['data: one\n\n', 'data: two\n\n', 'data: three\n\n'] });
+    const response = await sendProviderRequest({ url: `${server.url}/events`, fetch: pool.fetch, headers: {}, body: {}, provider: 'test' });
+    const events: string[] = [];
+    for await (const event of readServerSentEvents(response.body!, 'test')) {
+      events.push(event.data);
+      if (events.length === 2) break;
+    }
+    expect(events).toEqual(['one', 'two']);
+    server.enqueue({ body: 'still served' });
+    expect(await (await pool.fetch(`${server.url}/after`)).text()).toBe('still served');
+  });
+
+  it('hands anything but a plain request to undici fetch on the same pool', async () => {
+    server.enqueue({ body: 'via fetch' });
+    const response = await pool.fetch(`${server.url}/form`, { method: 'PUT', body: new URLSearchParams({ a: '1' }) });
+    expect(typeof response.clone).toBe('function');
+    expect(await response.text()).toBe('via fetch');
+    expect(server.requests.at(-1)!.method).toBe('PUT');
+    expect(server.requests.at(-1)!.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
+  });
+});
