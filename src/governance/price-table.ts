@@ -190,7 +190,22 @@ export function createPriceTable(options: PriceTableOptions = {}): PriceTable {
     return undefined;
   }
 
+  // The table never changes after creation, so answers are remembered: a lookup runs on every call (and
+  // twice for a priced one), and an unknown model scans every row of its provider's table. Bounded, since
+  // model ids come from requests.
+  const remembered = new Map<string, PriceMatch | undefined>();
+  const maxRemembered = 1_000;
+
   function lookup(provider: string, model: string, lookupOptions: PriceLookupOptions = {}): PriceMatch | undefined {
+    const key = `${provider}\u0000${model}\u0000${lookupOptions.local === true ? 1 : 0}\u0000${lookupOptions.priceProvider ?? ''}`;
+    if (remembered.has(key)) return remembered.get(key);
+    const match = findMatch(provider, model, lookupOptions);
+    if (remembered.size >= maxRemembered) remembered.clear();
+    remembered.set(key, match === undefined ? undefined : Object.freeze(match));
+    return match;
+  }
+
+  function findMatch(provider: string, model: string, lookupOptions: PriceLookupOptions): PriceMatch | undefined {
     const normalised = normaliseModel(model);
     if (lookupOptions.local === true) return { price: zeroPrice, version, source: 'local', matched: `${provider}:${normalised}` };
     const providers = [provider];

@@ -92,8 +92,74 @@ export function invalidRequestFrom(error: z.ZodError, what: string): InvalidRequ
   return new InvalidRequestError(`Invalid ${what}: ${problems.join('; ')}`);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown, min: number, max = Number.POSITIVE_INFINITY): boolean =>
+  typeof value === 'string' && value.length >= min && value.length <= max;
+const isPositiveInteger = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
+
+/** A message of the plain kind: a system, user or assistant turn whose content is text. */
+function isPlainMessage(message: unknown): boolean {
+  if (!isRecord(message) || typeof message.content !== 'string') return false;
+  return message.role === 'user' || message.role === 'system' || message.role === 'assistant';
+}
+
+/**
+ * True when the request has the common plain shape, every field of which `chatRequestSchema` accepts as
+ * is: then parsing it with zod (several microseconds per call) would only say yes. Anything else (tools,
+ * formats, parts, metadata, unknown fields, a wrong value) returns false and zod decides and explains.
+ */
+function isPlainChatRequest(request: unknown): boolean {
+  if (!isRecord(request)) return false;
+  let hasMessages = false;
+  for (const field in request) {
+    const value = request[field];
+    if (value === undefined) continue;
+    switch (field) {
+      case 'messages':
+        if (!Array.isArray(value) || value.length === 0) return false;
+        for (const message of value) if (!isPlainMessage(message)) return false;
+        hasMessages = true;
+        break;
+      case 'model':
+      case 'conversationId':
+        if (!isString(value, 1)) return false;
+        break;
+      case 'userId':
+      case 'feature':
+        if (!isString(value, field === 'userId' ? 1 : 0, 256)) return false;
+        break;
+      case 'tier':
+        if (!isString(value, 1, 64)) return false;
+        break;
+      case 'cache':
+        if (value !== 'default' && value !== 'bypass') return false;
+        break;
+      case 'temperature':
+        if (typeof value !== 'number' || !(value >= 0 && value <= 2)) return false;
+        break;
+      case 'topP':
+        if (typeof value !== 'number' || !(value > 0 && value <= 1)) return false;
+        break;
+      case 'maxTokens':
+      case 'timeoutMs':
+        if (!isPositiveInteger(value)) return false;
+        break;
+      case 'seed':
+        if (!Number.isSafeInteger(value)) return false;
+        break;
+      case 'signal':
+        if (!(value instanceof AbortSignal)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return hasMessages;
+}
+
 /** Validates a chat request; throws InvalidRequestError naming the field. */
 export function validateChatRequest(request: ChatRequest): void {
+  if (isPlainChatRequest(request)) return;
   const parsed = chatRequestSchema.safeParse(request);
   if (!parsed.success) throw invalidRequestFrom(parsed.error, 'chat request');
   if (request.toolChoice && typeof request.toolChoice === 'object' && !request.tools?.some((t) => t.name === (request.toolChoice as { name: string }).name)) {
