@@ -17,6 +17,10 @@ function toHeaders(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
+// Up to 64 KiB waits in the web stream before the socket is paused: pausing and resuming the Node stream
+// for every small SSE chunk (the default high-water mark is one chunk) costs more than the chunk itself.
+const streamQueue: QueuingStrategy<Uint8Array> = { highWaterMark: 64 * 1024, size: (chunk) => chunk?.byteLength ?? 0 };
+
 /**
  * A web ReadableStream over undici's body: chunks are handed on as they arrive, the Node stream is paused
  * while the consumer is behind, and cancelling the web stream destroys the body (which frees the socket).
@@ -40,7 +44,7 @@ function toWebStream(body: ResponseBody): ReadableStream<Uint8Array> {
       cancelled = true;
       body.destroy(reason instanceof Error ? reason : undefined);
     },
-  });
+  }, streamQueue);
 }
 
 /**
