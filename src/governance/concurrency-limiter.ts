@@ -264,6 +264,40 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     schedulePoll();
   };
 
+  // Queues a waiter: FIFO per user, served by the pump, bounded by the queue timeout and the signal.
+  const enqueue = (request: ConcurrencyRequest, timeoutMs: number, holderId: string): Promise<ConcurrencySlot> =>
+    new Promise<ConcurrencySlot>((resolve, reject) => {
+      const waiter: Waiter = {
+        userId: request.userId,
+        holderId,
+        resolve,
+        reject,
+        done: false,
+        failFast: timeoutMs === 0,
+        blockedScope: `user:${request.userId}:concurrency`,
+        blockedLimit: perUserLimit,
+        cleanup: () => {},
+      };
+      const onAbort = (): void => settleWaiter(waiter, { error: new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal?.reason }) });
+      let timer: Timer | undefined;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => settleWaiter(waiter, { error: timeoutError(waiter) }), timeoutMs);
+        unref(timer);
+      }
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      waiter.cleanup = () => {
+        if (timer) clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+      };
+      const queue = queues.get(request.userId);
+      if (queue) queue.push(waiter);
+      else {
+        queues.set(request.userId, [waiter]);
+        rotation.push(request.userId);
+      }
+      void pump();
+    });
+
   return {
     get waiting() {
       let count = 0;
@@ -281,38 +315,28 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
         return Promise.reject(new InvalidRequestError(`Concurrency limiter: timeoutMs must be a non-negative integer (got ${String(request.timeoutMs)})`));
       }
-      return new Promise<ConcurrencySlot>((resolve, reject) => {
-        holderSequence += 1;
-        const waiter: Waiter = {
-          userId: request.userId,
-          holderId: `${processTag}:${holderSequence}`,
-          resolve,
-          reject,
-          done: false,
-          failFast: timeoutMs === 0,
-          blockedScope: `user:${request.userId}:concurrency`,
-          blockedLimit: perUserLimit,
-          cleanup: () => {},
-        };
-        const onAbort = (): void => settleWaiter(waiter, { error: new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal?.reason }) });
-        let timer: Timer | undefined;
-        if (timeoutMs > 0) {
-          timer = setTimeout(() => settleWaiter(waiter, { error: timeoutError(waiter) }), timeoutMs);
-          unref(timer);
-        }
-        request.signal?.addEventListener('abort', onAbort, { once: true });
-        waiter.cleanup = () => {
-          if (timer) clearTimeout(timer);
-          request.signal?.removeEventListener('abort', onAbort);
-        };
-        const queue = queues.get(request.userId);
-        if (queue) queue.push(waiter);
-        else {
-          queues.set(request.userId, [waiter]);
-          rotation.push(request.userId);
-        }
-        void pump();
-      });
+      holderSequence += 1;
+      const holderId = `${processTag}:${holderSequence}`;
+      if (queues.size > 0) return enqueue(request, timeoutMs, holderId);
+      // Nobody waits in this process: ask the store once, directly. Only a refusal queues the call (and
+      // the pump asks again), so an uncontended call holds no queue timer, listener or waiter.
+      return state
+        .acquireSlots({
+          slots: [{ key: userKey(request.userId), limit: perUserLimit }, { key: globalKey, limit: globalLimit }],
+          holderId,
+          leaseMs,
+          ...time(),
+        })
+        .then(async (result) => {
+          if (!result.acquired) return enqueue(request, timeoutMs, holderId);
+          const slot = makeSlot(request.userId, holderId);
+          if (!closed && !request.signal?.aborted) return slot;
+          // Closed or aborted while the store was granting: give the slot straight back, as the pump does.
+          await slot.release().catch(() => undefined);
+          throw closed
+            ? new AbortedError('Concurrency limiter closed while the call was waiting')
+            : new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal?.reason });
+        });
     },
 
     async close(): Promise<void> {
