@@ -48,6 +48,8 @@ import type { AssistantMessage, Message } from '../spec/message';
 import type { ToolCall } from '../spec/tool';
 import type { Usage } from '../spec/usage';
 import { createAdmissionControl } from './admission-control';
+import { providersForLocalServers } from './local-server-providers';
+import { createUsageAlertChecks } from './usage-alert-checks';
 import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
 import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
@@ -78,8 +80,11 @@ export interface LLMManager {
   models(options?: { refresh?: boolean }): Promise<ModelInfo[]>;
   /** Per provider and model: availability, latency p50/p95, last error, circuit state. */
   health(): Promise<ProviderHealth[]>;
-  /** Probes localhost for Ollama, LM Studio, LocalAI / llama.cpp and vLLM and lists their models. */
-  discoverLocal(options?: DiscoverLocalOptions): Promise<DiscoveryResult>;
+  /**
+   * Probes localhost for Ollama, LM Studio, LocalAI / llama.cpp and vLLM and lists their models; with
+   * `register: true` the servers found become providers of this manager (ids `ollama`, `lmstudio`, …).
+   */
+  discoverLocal(options?: DiscoverLocalOptions & { register?: boolean }): Promise<DiscoveryResult>;
   /** Usage reports from the ledger. */
   readonly usage: UsageReports;
   /** Conversation history per user; `chat({ conversationId })` loads and saves through it. */
@@ -193,6 +198,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       : createMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
     : undefined;
   const cacheScope = options.cache?.scope ?? 'user';
+  const alertChecks = options.alerts ? createUsageAlertChecks(storage, () => usageWriter.flush(), options.alerts) : undefined;
   const chatFlights = createSingleFlight<{ result: ChatResult; cached: CachedResponse }>();
   const fetchFunction: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
   const modelsCache = createModelsCache({
@@ -324,6 +330,8 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     const deadline = createCallDeadline(limitMs, [request.signal, extraSignal], () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
     const signal = deadline.signal;
     const requestId = crypto.randomUUID();
+    // Stored alerts of this user are checked in the next round, after the ledger is written.
+    if (alertChecks !== undefined && request.userId !== undefined) alertChecks.touch(request.userId);
     const event: RequestEvent = { requestId, operation, userId: request.userId, feature: request.feature, model: request.model, metadata: request.metadata };
     fireHook(hooks.onRequest, event);
     const maxTokens = 'maxTokens' in request && request.maxTokens !== undefined ? request.maxTokens : operation === 'embed' ? 0 : defaultReservedOutputTokens;
@@ -662,6 +670,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     closed = true;
     health.stop();
     await admission.close();
+    await alertChecks?.close().catch(() => undefined);
     await usageWriter.close();
   }
 
@@ -728,7 +737,14 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       await health.refresh();
       return health.report();
     },
-    discoverLocal: (discoverOptions) => discoverLocalServers({ fetch: fetchFunction, ...discoverOptions }),
+    discoverLocal: async (discoverOptions = {}) => {
+      const { register, ...probeOptions } = discoverOptions;
+      const found = await discoverLocalServers({ fetch: fetchFunction, ...probeOptions });
+      if (register) {
+        for (const provider of await providersForLocalServers(found.servers)) if (!providers.has(provider.id)) providers.set(provider.id, provider);
+      }
+      return found;
+    },
     usage: {
       summary: async (query) => {
         await usageWriter.flush();

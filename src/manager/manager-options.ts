@@ -9,6 +9,7 @@ import type { StateStore } from '../spec/state-store';
 import type { Storage } from '../spec/storage';
 import type { KeyRing, MasterKeyMaterial } from '../vault/key-vault-types';
 import type { ManagerHooks } from './manager-hooks';
+import type { UsageAlertOptions } from './usage-alert-checks';
 
 /** Routing settings of the manager. */
 export interface RoutingOptions {
@@ -102,6 +103,8 @@ export interface LLMManagerOptions {
   vault?: { masterKey: MasterKeyMaterial | KeyRing };
   /** How `forUser` learns a user's tier, and how long a user's keys and rules are reused before re-reading. */
   tenancy?: { resolveTier?: (userId: string) => string | undefined | Promise<string | undefined>; scopeTtlMs?: number };
+  /** Stored usage alerts (`storage.saveUsageAlert`) are checked after calls; `onAlert` fires once per alert, period and threshold. */
+  alerts?: UsageAlertOptions;
   /** Logging and metrics hooks. */
   hooks?: ManagerHooks;
   /** The fetch to use; default `globalThis.fetch` read at call time (the pooled undici transport in Node). */
@@ -168,6 +171,7 @@ export const managerOptionsSchema = z.object({
     .optional(),
   vault: z.object({ masterKey: z.unknown().refine((value) => value !== undefined && value !== null && value !== '', 'is required') }).optional(),
   tenancy: z.object({ resolveTier: functionSchema.optional(), scopeTtlMs: z.number().int().min(0).optional() }).optional(),
+  alerts: z.object({ onAlert: functionSchema, intervalMs: positiveInteger.optional(), onError: functionSchema.optional() }).optional(),
   hooks: z.object({ onRequest: functionSchema.optional(), onResponse: functionSchema.optional(), onError: functionSchema.optional(), onFallback: functionSchema.optional() }).optional(),
   fetch: functionSchema.optional(),
 });
