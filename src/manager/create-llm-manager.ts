@@ -689,15 +689,20 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       removeManaged: (input) => withKeys('keys.managed', (service) => service.removeManaged(input)),
     },
   };
-  const instances = new Proxy({}, {
-    get: (_target, name) =>
-      typeof name === 'string' && name !== 'then'
-        ? (...args: unknown[]) =>
-            vault
-              ? tenancy().then((services) => (services.instances as unknown as Record<string, (...inner: unknown[]) => unknown>)[name]!(...args))
-              : needsVault(`instances.${name}`)
-        : undefined,
-  }) as InstanceService;
+  // A plain object of the service's methods (not a proxy): serialising or inspecting it stays inert.
+  const instanceMethods = [
+    'seedSystemDefinitions', 'listDefinitions', 'getDefinition', 'saveDefinition', 'removeDefinition', 'createInstance', 'updateInstance',
+    'getInstance', 'listInstances', 'removeInstance', 'shareInstance', 'unshareInstance', 'listShares', 'resolveProvider',
+  ] as const satisfies readonly (keyof InstanceService)[];
+  const instances = Object.fromEntries(
+    instanceMethods.map((name) => [
+      name,
+      (...args: unknown[]) =>
+        vault
+          ? tenancy().then((services) => (services.instances[name] as (...inner: unknown[]) => unknown)(...args))
+          : needsVault(`instances.${name}`),
+    ]),
+  ) as unknown as InstanceService;
 
   function forUser(userId: string, userOptions: { tier?: string } = {}): UserManager {
     if (typeof userId !== 'string' || userId.length === 0) throw new InvalidRequestError('forUser needs a non-empty userId');
