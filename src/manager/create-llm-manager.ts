@@ -198,6 +198,22 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       : createMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
     : undefined;
   const cacheScope = options.cache?.scope ?? 'user';
+  if (options.health?.probeIntervalMs !== undefined) {
+    // Each provider's default model is probed with its cheapest call (listing models); a provider that
+    // cannot list is judged from real traffic only.
+    health.startProbes({
+      intervalMs: options.health.probeIntervalMs,
+      timeoutMs: options.health.probeTimeoutMs,
+      mode: options.health.probeMode,
+      targets: () => buildCandidates(
+        [...providers.values()].filter((provider) => provider.listModels && provider.defaultModel).map((provider) => ({ provider, model: provider.defaultModel! })),
+        'chat', priceTable, undefined,
+      ),
+      probe: async (candidate, context) => {
+        await providers.get(candidate.provider)!.listModels!({ fetch: fetchFunction, signal: context.signal });
+      },
+    });
+  }
   const alertChecks = options.alerts ? createUsageAlertChecks(storage, () => usageWriter.flush(), options.alerts) : undefined;
   const chatFlights = createSingleFlight<{ result: ChatResult; cached: CachedResponse }>();
   const fetchFunction: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);

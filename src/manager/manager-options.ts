@@ -103,6 +103,8 @@ export interface LLMManagerOptions {
   vault?: { masterKey: MasterKeyMaterial | KeyRing };
   /** How `forUser` learns a user's tier, and how long a user's keys and rules are reused before re-reading. */
   tenancy?: { resolveTier?: (userId: string) => string | undefined | Promise<string | undefined>; scopeTtlMs?: number };
+  /** Periodic health probes (off unless `probeIntervalMs` is given): unref'd timers in Node, Bun and Deno; on-demand rounds from `llm.health()` where timers cannot be unref'd (edge runtimes), or as `probeMode` says. */
+  health?: { probeIntervalMs?: number; probeTimeoutMs?: number; probeMode?: 'auto' | 'timer' | 'on-demand' };
   /** Stored usage alerts (`storage.saveUsageAlert`) are checked after calls; `onAlert` fires once per alert, period and threshold. */
   alerts?: UsageAlertOptions;
   /** Logging and metrics hooks. */
@@ -171,6 +173,7 @@ export const managerOptionsSchema = z.object({
     .optional(),
   vault: z.object({ masterKey: z.unknown().refine((value) => value !== undefined && value !== null && value !== '', 'is required') }).optional(),
   tenancy: z.object({ resolveTier: functionSchema.optional(), scopeTtlMs: z.number().int().min(0).optional() }).optional(),
+  health: z.object({ probeIntervalMs: positiveInteger.optional(), probeTimeoutMs: positiveInteger.optional(), probeMode: z.enum(['auto', 'timer', 'on-demand']).optional() }).optional(),
   alerts: z.object({ onAlert: functionSchema, intervalMs: positiveInteger.optional(), onError: functionSchema.optional() }).optional(),
   hooks: z.object({ onRequest: functionSchema.optional(), onResponse: functionSchema.optional(), onError: functionSchema.optional(), onFallback: functionSchema.optional() }).optional(),
   fetch: functionSchema.optional(),

@@ -71,3 +71,18 @@ describe('discoverLocal({ register: true })', () => {
     await llm.close();
   });
 });
+
+describe('health probes through the manager', () => {
+  it('probes each provider on demand and reports the results in llm.health()', async () => {
+    const healthy = createMockProvider({ id: 'healthy' });
+    const broken = createMockProvider({ id: 'broken' });
+    const brokenWithFailingList = { ...broken, listModels: async () => { throw new (await import('llm-switchyard')).ServerError('probe refused', { provider: 'broken', status: 500 }); } };
+    const llm = createLLMManager({ providers: [healthy, brokenWithFailingList], health: { probeIntervalMs: 60_000, probeMode: 'on-demand' } });
+    const report = await llm.health();
+    const byProvider = new Map(report.map((entry) => [entry.provider, entry]));
+    expect(byProvider.get('healthy')).toMatchObject({ availability: 1 });
+    expect(byProvider.get('broken')?.availability).toBe(0);
+    expect(byProvider.get('broken')?.lastError).toMatchObject({ errorClass: 'ServerError' });
+    await llm.close();
+  });
+});
