@@ -1,18 +1,14 @@
 // Credits through createLLMManager: credit for exactly N paid calls admits exactly N however many race,
 // the ledger's cost equals the change in balance to the micro-dollar, and a free local call is never
 // blocked by an exhausted balance.
-import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createLLMManager, QuotaExceededError, type StateStore } from 'llm-switchyard';
 import { createCreditLedger, creditAccount } from 'llm-switchyard/governance';
 import { createMockProvider } from 'llm-switchyard/testing';
 import { createMemoryState } from '../../src/state/memory';
-import { createRedisState } from '../../src/state/redis';
-import { createSqlState } from '../../src/state/sql';
+import { itOnEachStateStore } from '../support/each-state-store';
 import { createPaidMock, paidCallCostMicroUsd, paidPricing, paidRequest } from '../support/paid-mock';
 
-const redisUrl = process.env.SWITCHYARD_REDIS_URL;
 const runId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 async function creditForExactlyN(state: StateStore): Promise<void> {
@@ -53,30 +49,7 @@ async function creditForExactlyN(state: StateStore): Promise<void> {
 }
 
 describe('credit for exactly N paid calls, through the manager', () => {
-  it('memory state store: 120 racing calls, exactly N succeed, the rest are QuotaExceededError naming credits:user:<id>', async () => {
-    await creditForExactlyN(createMemoryState());
-  });
-
-  it('SQL state store on SQLite', async () => {
-    const database = new Database(':memory:');
-    try {
-      await creditForExactlyN(createSqlState({ dialect: 'sqlite', client: database }));
-    } finally {
-      database.close();
-    }
-  });
-
-  it.skipIf(!redisUrl)('Redis state store', async () => {
-    const client = new Redis(redisUrl!);
-    const prefix = `switchyard-test:${runId()}:`;
-    try {
-      await creditForExactlyN(createRedisState({ client, prefix }));
-    } finally {
-      const keys = await client.keys(`${prefix}*`);
-      if (keys.length > 0) await client.del(...keys);
-      await client.quit();
-    }
-  });
+  itOnEachStateStore(creditForExactlyN);
 
   it('a failed paid call releases its reservation: nothing is debited and the credit stays usable', async () => {
     const state = createMemoryState();

@@ -1,20 +1,12 @@
 // Issue 6, "Done when", proven through createLLMManager: rate limits and concurrency hold exactly under
 // concurrency. Credits, the ledger, the cache and the multi-process races are in the other
 // governance-*.test.ts files of this folder (split to keep each file well under 30 s).
-import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { AbortedError, createLLMManager, RateLimitExceededError, type StateStore } from 'llm-switchyard';
 import { createMockProvider } from 'llm-switchyard/testing';
-import { createMemoryState } from '../../src/state/memory';
-import { createRedisState } from '../../src/state/redis';
-import { createSqlState } from '../../src/state/sql';
-import { stateMigrations } from '../../src/state/sql/sql-state-migrations';
 import { createGatedProvider } from '../support/gated-provider';
+import { itOnEachStateStore } from '../support/each-state-store';
 
-const redisUrl = process.env.SWITCHYARD_REDIS_URL;
-const postgresUrl = process.env.SWITCHYARD_POSTGRES_URL;
 const runId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 async function settleAll<T>(calls: Array<Promise<T>>) {
@@ -54,43 +46,7 @@ async function thousandCallsAgainstLimitOf100(state: StateStore): Promise<void> 
 }
 
 describe('1,000 concurrent calls against a limit of 100 admit exactly 100', () => {
-  it('memory state store', async () => {
-    await thousandCallsAgainstLimitOf100(createMemoryState());
-  });
-
-  it('SQL state store on SQLite', async () => {
-    const database = new Database(':memory:');
-    try {
-      await thousandCallsAgainstLimitOf100(createSqlState({ dialect: 'sqlite', client: database }));
-    } finally {
-      database.close();
-    }
-  });
-
-  it.skipIf(!redisUrl)('Redis state store', async () => {
-    const client = new Redis(redisUrl!);
-    const prefix = `switchyard-test:${runId()}:`;
-    try {
-      await thousandCallsAgainstLimitOf100(createRedisState({ client, prefix }));
-    } finally {
-      const keys = await client.keys(`${prefix}*`);
-      if (keys.length > 0) await client.del(...keys);
-      await client.quit();
-    }
-  });
-
-  it.skipIf(!postgresUrl)('SQL state store on PostgreSQL', async () => {
-    const pool = new pg.Pool({ connectionString: postgresUrl, max: 8 });
-    const tablePrefix = `sy${runId()}_`;
-    try {
-      await thousandCallsAgainstLimitOf100(createSqlState({ dialect: 'postgres', client: pool, tablePrefix }));
-    } finally {
-      for (const migration of ['migrations', ...stateMigrations.flatMap((entry) => entry.tables.map((table) => table.name))]) {
-        await pool.query(`DROP TABLE IF EXISTS ${tablePrefix}${migration}`);
-      }
-      await pool.end();
-    }
-  });
+  itOnEachStateStore(thousandCallsAgainstLimitOf100, { postgres: true });
 });
 
 describe('concurrency through the manager: perUser 3', () => {
