@@ -92,6 +92,13 @@ let holderSequence = 0;
  * across users so one busy user cannot starve the rest; waiters retry on every local release and on
  * a poll interval to notice slots freed by other processes or by expired leases.
  */
+/** A slot this process holds, as its renewals see it. */
+interface HeldSlot {
+  keys: string[];
+  holderId: string;
+  lost: boolean;
+}
+
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   if (!options?.state) throw new ConfigurationError('createConcurrencyLimiter: `state` is required');
   const { state } = options;
@@ -146,41 +153,52 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     });
   };
 
+  // One renewal timer for every slot this limiter holds, instead of an interval per call: a lease is
+  // renewed within leaseMs / 3 of being taken either way.
+  const heldSlots = new Set<HeldSlot>();
+  let renewTimer: Timer | undefined;
+  const renewHeldSlots = (): void => {
+    if (heldSlots.size === 0) {
+      clearInterval(renewTimer);
+      renewTimer = undefined;
+      return;
+    }
+    for (const held of heldSlots) {
+      state
+        .renewSlots({ keys: held.keys, holderId: held.holderId, leaseMs, ...time() })
+        .then((renewed) => {
+          if (!renewed && heldSlots.delete(held)) held.lost = true;
+        })
+        .catch(() => {
+          // A failed renewal is retried on the next tick; the lease is long enough to absorb a few.
+        });
+    }
+  };
+
   const makeSlot = (userId: string, holderId: string): ConcurrencySlot => {
-    const keys = [userKey(userId), globalKey];
+    const held: HeldSlot = { keys: [userKey(userId), globalKey], holderId, lost: false };
     let released = false;
-    let lost = false;
-    let renewTimer: Timer | undefined;
     if (renewLeases) {
-      renewTimer = setInterval(() => {
-        state
-          .renewSlots({ keys, holderId, leaseMs, ...time() })
-          .then((renewed) => {
-            if (!renewed) {
-              lost = true;
-              clearInterval(renewTimer);
-            }
-          })
-          .catch(() => {
-            // A failed renewal is retried on the next tick; the lease is long enough to absorb a few.
-          });
-      }, Math.max(1, Math.floor(leaseMs / 3)));
-      unref(renewTimer);
+      heldSlots.add(held);
+      if (renewTimer === undefined) {
+        renewTimer = setInterval(renewHeldSlots, Math.max(1, Math.floor(leaseMs / 3)));
+        unref(renewTimer);
+      }
     }
     return {
       holderId,
       userId,
       get lost() {
-        return lost;
+        return held.lost;
       },
       async release() {
         if (released) return;
         released = true;
-        if (renewTimer) clearInterval(renewTimer);
+        heldSlots.delete(held);
         try {
-          await state.releaseSlots({ keys, holderId });
+          await state.releaseSlots({ keys: held.keys, holderId });
         } finally {
-          void pump();
+          if (queues.size > 0) void pump();
         }
       },
     };
@@ -267,6 +285,15 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   // Queues a waiter: FIFO per user, served by the pump, bounded by the queue timeout and the signal.
   const enqueue = (request: ConcurrencyRequest, timeoutMs: number, holderId: string): Promise<ConcurrencySlot> =>
     new Promise<ConcurrencySlot>((resolve, reject) => {
+      // The signal may have fired while the store was answering: an abort listener added now would never run.
+      if (request.signal?.aborted) {
+        reject(new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal.reason }));
+        return;
+      }
+      if (closed) {
+        reject(new AbortedError('Concurrency limiter closed while the call was waiting'));
+        return;
+      }
       const waiter: Waiter = {
         userId: request.userId,
         holderId,
@@ -343,6 +370,9 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       closed = true;
       if (pollTimer) clearTimeout(pollTimer);
       pollTimer = undefined;
+      clearInterval(renewTimer);
+      renewTimer = undefined;
+      heldSlots.clear();
       for (const queue of [...queues.values()]) {
         for (const waiter of [...queue]) settleWaiter(waiter, { error: new AbortedError('Concurrency limiter closed while the call was waiting') });
       }

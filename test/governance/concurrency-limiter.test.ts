@@ -54,6 +54,46 @@ describe('concurrency limiter', () => {
     await limiter.close();
   });
 
+  it('a call aborted while the store refuses it fails at once and does not block the queue behind it', async () => {
+    const state = createMemoryState({ now: clock });
+    const controller = new AbortController();
+    // The store's refusal arrives after the caller has already aborted.
+    const racing = { ...state, acquireSlots: async (request: Parameters<typeof state.acquireSlots>[0]) => {
+      const result = await state.acquireSlots(request);
+      if (!result.acquired) controller.abort();
+      return result;
+    } };
+    const limiter = createConcurrencyLimiter({ state: racing, perUser: 1, global: 10, now: clock });
+    const holder = await limiter.acquire({ userId: 'u1' });
+    const aborted = limiter.acquire({ userId: 'u1', signal: controller.signal }).catch((error: unknown) => error);
+    expect(await aborted).toBeInstanceOf(AbortedError);
+    expect(limiter.waiting).toBe(0);
+    const next = limiter.acquire({ userId: 'u1' });
+    await holder.release();
+    await vi.advanceTimersByTimeAsync(0);
+    await (await next).release();
+    await limiter.close();
+  });
+
+  it('keeps one renewal timer for all its slots and stops it when none is held', async () => {
+    const state = createMemoryState({ now: clock });
+    const renewals: string[] = [];
+    const counting = { ...state, renewSlots: async (request: Parameters<typeof state.renewSlots>[0]) => {
+      renewals.push(request.holderId);
+      return state.renewSlots(request);
+    } };
+    const limiter = createConcurrencyLimiter({ state: counting, perUser: 5, global: 10, leaseMs: 3_000, now: clock });
+    const slots = await Promise.all([1, 2, 3].map(() => limiter.acquire({ userId: 'u1' })));
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(new Set(renewals).size).toBe(3);
+    for (const slot of slots) await slot.release();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(slots.every((slot) => !slot.lost)).toBe(true);
+    await limiter.close();
+  });
+
   it('times out a waiter with a RateLimitExceededError naming the full scope', async () => {
     const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 1, global: 10, queueTimeoutMs: 5_000, leaseMs: 60_000, now: clock });
     await limiter.acquire({ userId: 'u1' });

@@ -185,15 +185,15 @@ export function createMemoryState(options: MemoryStateOptions = {}): StateStore 
       validateAcquire(request);
       const now = request.now ?? clock();
       const expiresAt = now + request.leaseMs;
-      const holders = request.slots.map((slot) => {
-        const found = pool(slot.key);
-        reclaimExpiredLeases(found, now);
-        return found;
-      });
+      const holders = request.slots.map((slot) => pool(slot.key));
       for (let index = 0; index < request.slots.length; index += 1) {
         const slot = request.slots[index];
-        if (!holders[index].has(request.holderId) && holders[index].size >= slot.limit) {
-          const retryAt = holders[index].size > 0 ? Math.min(...holders[index].values()) : undefined;
+        const found = holders[index];
+        if (found.has(request.holderId) || found.size < slot.limit) continue;
+        // Expired leases only matter when they would block, so the scan runs only on a full pool.
+        reclaimExpiredLeases(found, now);
+        if (found.size >= slot.limit) {
+          const retryAt = found.size > 0 ? Math.min(...found.values()) : undefined;
           return { acquired: false, blockedKey: slot.key, blockedLimit: slot.limit, ...(retryAt === undefined ? {} : { retryAt }) };
         }
       }
@@ -214,7 +214,13 @@ export function createMemoryState(options: MemoryStateOptions = {}): StateStore 
     async releaseSlots(request: SlotHolderRequest): Promise<boolean> {
       validateHolder(request, false);
       let released = false;
-      for (const key of request.keys) if (pools.get(key)?.delete(request.holderId)) released = true;
+      for (const key of request.keys) {
+        const holders = pools.get(key);
+        if (!holders?.delete(request.holderId)) continue;
+        released = true;
+        // Pools are per user (and per anonymous call): an empty one is dropped, or they would pile up.
+        if (holders.size === 0) pools.delete(key);
+      }
       return released;
     },
 
