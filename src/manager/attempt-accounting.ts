@@ -104,7 +104,7 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
     async run<T extends { usage: Usage } | { usage: { inputTokens: number; estimated?: boolean } }>(
       candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, send: () => Promise<T>,
     ): Promise<T & { cost: CostBreakdown }> {
-      const reservation = await reserve(candidate, facts, context);
+      const reservation = budgetGuard && candidate.keySource !== 'local' ? await reserve(candidate, facts, context) : emptyReservation;
       const startedAt = Date.now();
       let value: T;
       try {
@@ -120,7 +120,7 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
         ? reported
         : { inputTokens: reported.inputTokens, outputTokens: 0, totalTokens: reported.inputTokens, estimated: reported.estimated };
       const cost = costOf(candidate, usage);
-      await reservation.settle(cost.microUsd);
+      if (reservation !== emptyReservation) await reservation.settle(cost.microUsd);
       record(candidate, facts, context, startedAt, 'success', usage, cost);
       return Object.assign(value, { cost });
     },

@@ -53,6 +53,7 @@ import { createUsageAlertChecks } from './usage-alert-checks';
 import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
 import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
+import { providerChatFields, toCachedChatResult, toChatResult } from './chat-result';
 import { fireHook, type RequestEvent } from './manager-hooks';
 import { validateManagerOptions, type LLMManagerOptions } from './manager-options';
 import { indexProviders, resolveModelReference, type ResolvedModel } from './model-reference';
@@ -215,7 +216,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     });
   }
   const alertChecks = options.alerts ? createUsageAlertChecks(storage, () => usageWriter.flush(), options.alerts) : undefined;
-  const chatFlights = createSingleFlight<{ result: ChatResult; cached: CachedResponse }>();
+  const chatFlights = createSingleFlight<{ result: ChatResult; cached: CachedResponse | undefined }>();
   const fetchFunction: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
   const modelsCache = createModelsCache({
     load: async (id) => {
@@ -298,7 +299,30 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     return providers.get(id) ?? scope.providers!.get(id)!;
   }
 
+  // A call without a user scope resolves to the same candidates every time for the same model string:
+  // they are remembered (and forgotten when providers are registered), so the hot path neither parses
+  // references nor looks up catalogues and prices again.
+  const rememberedResolutions = { chat: new Map<string, ResolvedModel[]>(), embedding: new Map<string, ResolvedModel[]>() };
+  const rememberedCandidates = new WeakMap<ResolvedModel[], RoutingCandidate[]>();
+  const forgetResolutions = (): void => {
+    rememberedResolutions.chat.clear();
+    rememberedResolutions.embedding.clear();
+  };
+
   function resolveCandidates(model: string | string[] | undefined, kind: 'chat' | 'embedding', scope: CallScopeOptions = noScope): ResolvedModel[] {
+    if (scope !== noScope || Array.isArray(model)) return resolveReferences(model, kind, scope);
+    const remembered = rememberedResolutions[kind];
+    const key = model ?? '';
+    let resolved = remembered.get(key);
+    if (resolved === undefined) {
+      resolved = resolveReferences(model, kind, scope);
+      if (remembered.size >= 256) remembered.clear();
+      remembered.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  function resolveReferences(model: string | string[] | undefined, kind: 'chat' | 'embedding', scope: CallScopeOptions): ResolvedModel[] {
     const known = scope.providers ? new Map([...providers, ...scope.providers]) : providers;
     const requested = model === undefined ? [] : Array.isArray(model) ? model : [model];
     const references: string[] = [];
@@ -358,7 +382,11 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   }
 
   function select(resolved: ResolvedModel[], request: ChatRequest | undefined, kind: 'chat' | 'embedding', scope: CallScopeOptions) {
-    const candidates = buildCandidates(resolved, kind, priceTable, scope.credentials);
+    let candidates = scope.credentials ? undefined : rememberedCandidates.get(resolved);
+    if (candidates === undefined) {
+      candidates = buildCandidates(resolved, kind, priceTable, scope.credentials);
+      if (!scope.credentials) rememberedCandidates.set(resolved, candidates);
+    }
     return selector.select({
       candidates, messages: request?.messages ?? [], tools: request?.tools, responseFormat: request?.responseFormat, maxTokens: request?.maxTokens,
       embedding: kind === 'embedding', privacy: routing.privacy, allowedModels: scope.allowedModels,
@@ -370,13 +398,21 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     return candidate.keySource === 'byok' && credential ? { fetch: fetchFunction, signal, apiKey: credential.apiKey } : { fetch: fetchFunction, signal };
   }
 
-  function executorOptions(call: CallState): Omit<ExecuteWithFallbackOptions<unknown>, 'attempt' | 'candidates'> {
+  const retryPolicy = { maxRetries: routing.maxRetries, maxRetryAfterMs: routing.maxRetryAfterMs };
+
+  function fallbackHook(call: CallState): ((event: FallbackEvent) => void) | undefined {
+    if (!hooks.onFallback) return undefined;
+    return (event) => {
+      if (event.to) fireHook(hooks.onFallback, { ...call.event, failed: event.attempt, next: { provider: event.to.provider, model: event.to.model } });
+    };
+  }
+
+  function executorOptions<T>(
+    call: CallState, signal: AbortSignal, candidates: readonly RoutingCandidate[], attempt: ExecuteWithFallbackOptions<T>['attempt'],
+  ): ExecuteWithFallbackOptions<T> {
     return {
-      timeoutMs: undefined, signal: call.signal, attemptTimeoutMs: routing.attemptTimeoutMs, breaker, health, contentFilter: routing.contentFilter,
-      retry: { maxRetries: routing.maxRetries, maxRetryAfterMs: routing.maxRetryAfterMs },
-      onFallback: (event: FallbackEvent) => {
-        if (event.to) fireHook(hooks.onFallback, { ...call.event, failed: event.attempt, next: { provider: event.to.provider, model: event.to.model } });
-      },
+      candidates, attempt, signal, attemptTimeoutMs: routing.attemptTimeoutMs, breaker, health, contentFilter: routing.contentFilter,
+      retry: retryPolicy, onFallback: fallbackHook(call),
     };
   }
 
@@ -441,7 +477,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     const scope = loadScope ? await loadScope() : noScope;
     if (loadScope && original.tier === undefined && (scope as { tier?: string }).tier !== undefined) original = { ...original, tier: (scope as { tier?: string }).tier };
     const resolved = resolveCandidates(original.model, 'chat', scope);
-    const request = await withConversation(original);
+    const request = original.conversationId === undefined ? original : await withConversation(original);
     const call = openCall(request, 'chat', estimateChatTokens(request));
     const held = await admit(call, request);
     let tokensUsed = 0;
@@ -452,42 +488,34 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         const hit = await cache!.get(key);
         if (hit?.kind === 'chat') {
           recordCacheHit(call, hit.provider, hit.model);
-          const result: ChatResult = {
-            ...hit.result, provider: hit.provider, model: hit.model, keySource: 'managed', cached: true, attempts: [], routing: cachedExplanation(hit.provider, hit.model),
-            cost: { usd: 0, priced: true, priceTableVersion: priceTable.version }, latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
-          };
-          fireHook(hooks.onResponse, { ...call.event, result });
+          const result = toCachedChatResult(
+            hit.result, hit.provider, hit.model, cachedExplanation(hit.provider, hit.model), { usd: 0, priced: true, priceTableVersion: priceTable.version },
+            call.startedAt, call.facts.requestId,
+          );
+          if (hooks.onResponse) fireHook(hooks.onResponse, { ...call.event, result });
           return result;
         }
       }
       const run = async (signal: AbortSignal) => {
         const selection = select(resolved, request, 'chat', scope);
-        const outcome = await executeWithFallback({
-          ...executorOptions({ ...call, signal }),
-          candidates: selection.candidates,
-          attempt: (candidate, context) =>
-            accounting.run(candidate, call.facts, context, () =>
-              providerOf(scope, candidate.provider).chat(providerCall(request, candidate.model), contextFor(candidate, context.signal, scope)),
-            ),
-        });
-        const { cost, ...value } = outcome.value;
-        const result: ChatResult = {
-          ...(value as ProviderChatResult), provider: outcome.candidate.provider, model: value.model ?? outcome.candidate.model,
-          keySource: outcome.candidate.keySource, cached: false, attempts: outcome.attempts,
-          // The explanation is built when first read (see the selector); it stays an enumerable field.
-          get routing() { return selection.explanation; }, set routing(value) { selection.explanation = value; },
-          cost: toCost(cost),
-          latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
-        };
-        const cached: CachedResponse = { kind: 'chat', provider: result.provider, model: result.model, result: value as ProviderChatResult, storedAt: Date.now() };
+        const outcome = await executeWithFallback(executorOptions(call, signal, selection.candidates, (candidate, context) =>
+          accounting.run(candidate, call.facts, context, () =>
+            providerOf(scope, candidate.provider).chat(providerCall(request, candidate.model), contextFor(candidate, context.signal, scope)),
+          ),
+        ));
+        const value = outcome.value;
+        const result = toChatResult(value, outcome.candidate, outcome.attempts, selection, toCost(value.cost), call.startedAt, call.facts.requestId);
+        const cached: CachedResponse | undefined = key
+          ? { kind: 'chat', provider: result.provider, model: result.model, result: providerChatFields(value), storedAt: Date.now() }
+          : undefined;
         return { result, cached };
       };
       const shared = key ? await chatFlights.run(key, run, { signal: call.signal }) : await run(call.signal);
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
       tokensUsed = result.usage.totalTokens;
-      if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached).catch(() => undefined);
-      await saveTurn(original, result);
-      fireHook(hooks.onResponse, { ...call.event, result });
+      if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached!).catch(() => undefined);
+      if (original.conversationId !== undefined) await saveTurn(original, result);
+      if (hooks.onResponse) fireHook(hooks.onResponse, { ...call.event, result });
       return result;
     } catch (error) {
       throw LLMError.isInstance(error) && (error as { reported?: boolean }).reported ? error : finalError(error, call);
@@ -556,8 +584,8 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         const selection = select(resolved, request, 'chat', scope);
         const costs: number[] = [];
         const routed = streamWithFallback({
-          ...executorOptions(call),
-          candidates: selection.candidates,
+          candidates: selection.candidates, signal: call.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
+          onFallback: fallbackHook(call),
           messages: request.messages,
           streamFallback: routing.streamFallback,
           idleTimeoutMs: routing.idleTimeoutMs,
@@ -642,10 +670,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     let tokensUsed = 0;
     try {
       const selection = select(resolved, undefined, 'embedding', scope);
-      const outcome = await executeWithFallback({
-        ...executorOptions(call),
-        candidates: selection.candidates,
-        attempt: (candidate, context) =>
+      const outcome = await executeWithFallback(executorOptions(call, call.signal, selection.candidates, (candidate, context) =>
           accounting.run(candidate, call.facts, context, async () => {
             const value = await providerOf(scope, candidate.provider).embed!(
               { model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions },
@@ -656,7 +681,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
             }
             return value;
           }),
-      });
+      ));
       tokensUsed = outcome.value.usage.inputTokens;
       const result: EmbedResult = {
         embeddings: outcome.value.embeddings, dimensions: outcome.value.embeddings[0]?.length ?? 0, usage: outcome.value.usage,
@@ -763,6 +788,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       const found = await discoverLocalServers({ fetch: fetchFunction, ...probeOptions });
       if (register) {
         for (const provider of await providersForLocalServers(found.servers)) if (!providers.has(provider.id)) providers.set(provider.id, provider);
+        forgetResolutions();
       }
       return found;
     },

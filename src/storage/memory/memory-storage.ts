@@ -44,6 +44,23 @@ import {
 
 // Records are copied in and out so callers can never mutate what is stored.
 const copy = <T>(value: T): T => structuredClone(value);
+// The ledger is the one table written on every call: its rows are copied field by field (strings, numbers
+// and booleans, validated on the way in) rather than structured-cloned, keeping only the contract's
+// fields as the SQL adapter does.
+function copyUsage(record: UsageRecord): UsageRecord {
+  const copied: UsageRecord = {
+    id: record.id, time: record.time, provider: record.provider, model: record.model, keySource: record.keySource,
+    inputTokens: record.inputTokens, outputTokens: record.outputTokens, cachedInputTokens: record.cachedInputTokens,
+    reasoningTokens: record.reasoningTokens, costMicroUsd: record.costMicroUsd, priceTableVersion: record.priceTableVersion,
+    latencyMs: record.latencyMs, status: record.status, cached: record.cached, attemptNumber: record.attemptNumber, estimated: record.estimated,
+  };
+  if (record.userId !== undefined) copied.userId = record.userId;
+  if (record.feature !== undefined) copied.feature = record.feature;
+  if (record.timeToFirstTokenMs !== undefined) copied.timeToFirstTokenMs = record.timeToFirstTokenMs;
+  if (record.errorClass !== undefined) copied.errorClass = record.errorClass;
+  if (record.requestId !== undefined) copied.requestId = record.requestId;
+  return copied;
+}
 
 const byId = <T extends { id: string }>(left: T, right: T): number => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0);
 
@@ -261,7 +278,7 @@ export function createMemoryStorage(): Storage {
       let added = 0;
       for (const record of records) {
         if (usage.has(record.id)) continue;
-        usage.set(record.id, copy(record));
+        usage.set(record.id, copyUsage(record));
         added += 1;
       }
       return added;
@@ -273,7 +290,7 @@ export function createMemoryStorage(): Storage {
         .filter((record) => !after || record.time > after.time || (record.time === after.time && record.id > after.id))
         .sort(byTimeThenId)
         .slice(0, limit)
-        .map(copy);
+        .map(copyUsage);
     },
     async summarizeUsage(query) {
       checkInteger(query.from, 'from');
@@ -314,7 +331,7 @@ export function createMemoryStorage(): Storage {
       return filterUsage(query)
         .sort((left, right) => byTimeThenId(right, left))
         .slice(0, limit)
-        .map(copy);
+        .map(copyUsage);
     },
     async pruneUsage(before) {
       checkInteger(before, 'before');
