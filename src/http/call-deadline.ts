@@ -1,39 +1,34 @@
-/** One call's abort signal: the caller's signals and a deadline, released with `dispose()`. */
+/** One call's abort signal: the caller's signal and a deadline, released with `dispose()`. */
 export interface CallDeadline {
-  /** Aborts when any input aborts or the deadline passes (with `onTimeout()`'s error as reason). */
+  /** Aborts when the caller's signal aborts or the deadline passes (with `onTimeout()`'s error as reason). */
   readonly signal: AbortSignal;
+  /** Aborts the call with `reason` (a consumer that stopped reading, say). */
+  abort(reason: unknown): void;
   /** Clears the timer and the listeners; call it when the call ends. */
   dispose(): void;
 }
 
 /**
- * A deadline plus linked signals with one timer and plain listeners. Cheaper per call than
+ * A deadline plus the caller's signal with one timer and a plain listener. Cheaper per call than
  * `AbortSignal.timeout` + `AbortSignal.any`, whose weak references and finalizers cost on the hot path.
  */
-export function createCallDeadline(timeoutMs: number, signals: readonly (AbortSignal | undefined)[], onTimeout: () => unknown): CallDeadline {
+export function createCallDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined, onTimeout: () => unknown): CallDeadline {
   const controller = new AbortController();
-  const linked: AbortSignal[] = [];
-  const onAbort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
-  for (const signal of signals) {
-    if (signal === undefined) continue;
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    linked.push(signal);
-  }
+  const onAbort = (): void => controller.abort(callerSignal!.reason);
+  if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+  else callerSignal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(onTimeout()), timeoutMs);
   // Never keep a Node process alive for a deadline.
   (timer as { unref?: () => void }).unref?.();
   let disposed = false;
   return {
     signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
     dispose() {
       if (disposed) return;
       disposed = true;
       clearTimeout(timer);
-      for (const signal of linked) signal.removeEventListener('abort', onAbort);
+      callerSignal?.removeEventListener('abort', onAbort);
     },
   };
 }

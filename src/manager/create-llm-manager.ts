@@ -159,6 +159,8 @@ const defaultReservedOutputTokens = 4_096;
 interface CallState {
   event: RequestEvent;
   signal: AbortSignal;
+  /** Aborts the call (its signal fires with `reason`). */
+  abort(reason: unknown): void;
   /** Releases the deadline timer and signal listeners. */
   dispose(): void;
   startedAt: number;
@@ -364,10 +366,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     return resolved;
   }
 
-  function openCall(request: ChatRequest | EmbedRequest, operation: RequestEvent['operation'], estimatedInputTokens: number, extraSignal?: AbortSignal): CallState {
+  function openCall(request: ChatRequest | EmbedRequest, operation: RequestEvent['operation'], estimatedInputTokens: number): CallState {
     if (closed) throw new InvalidRequestError('The manager is closed');
     const limitMs = request.timeoutMs ?? timeoutMs;
-    const deadline = createCallDeadline(limitMs, [request.signal, extraSignal], () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
+    const deadline = createCallDeadline(limitMs, request.signal, () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
     const signal = deadline.signal;
     const requestId = crypto.randomUUID();
     // Stored alerts of this user are checked in the next round, after the ledger is written.
@@ -376,7 +378,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     fireHook(hooks.onRequest, event);
     const maxTokens = 'maxTokens' in request && request.maxTokens !== undefined ? request.maxTokens : operation === 'embed' ? 0 : defaultReservedOutputTokens;
     return {
-      event, signal, startedAt: performance.now(), dispose: deadline.dispose,
+      event, signal, startedAt: performance.now(), abort: deadline.abort, dispose: deadline.dispose,
       facts: { requestId, userId: request.userId, feature: request.feature, estimatedInputTokens, maxOutputTokens: maxTokens },
     };
   }
@@ -531,8 +533,8 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     // Without a user scope every model ref can be checked now, before anything is sent.
     let resolved = loadScope ? [] : resolveCandidates(original.model, 'chat');
     let scope: CallScopeOptions = noScope;
-    const consumer = new AbortController();
-    const call = openCall(original, 'stream', estimateChatTokens(original), consumer.signal);
+    // A consumer that stops reading aborts the call's own signal: no second controller per stream.
+    const call = openCall(original, 'stream', estimateChatTokens(original));
     let request = original;
     let resolveResult!: (result: ChatResult) => void;
     let rejectResult!: (error: unknown) => void;
@@ -646,7 +648,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         if (!settled) {
           // The consumer left early: stop the upstream request and say so.
           const error = new AbortedError('The stream was cancelled by its consumer');
-          consumer.abort(error);
+          call.abort(error);
           rejectResult(error);
           fireHook(hooks.onError, { ...call.event, error, attempts: [] });
         }
@@ -656,7 +658,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       }
     }
 
-    return new ChatStream(run(), result, (reason) => consumer.abort(reason ?? new AbortedError('The stream was cancelled')));
+    return new ChatStream(run(), result, (reason) => call.abort(reason ?? new AbortedError('The stream was cancelled')));
   }
 
   async function embed(request: EmbedRequest, loadScope?: ScopeLoader): Promise<EmbedResult> {

@@ -1,4 +1,4 @@
-import { anySignal } from '../http/any-signal';
+import { followSignals } from '../http/any-signal';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -183,8 +183,10 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
               else options.onAttempt?.(attempt, candidate);
             },
             attempt: async (candidate, context) => {
+              // This attempt's signal: aborted on its own (a fallback or an idle timeout) or with the stream.
               const upstream = new AbortController();
-              const signal = anySignal([context.signal, life.signal, upstream.signal]);
+              followSignals(upstream, context.signal === life.signal ? [life.signal] : [context.signal, life.signal]);
+              const signal = upstream.signal;
               const iterable = options.open(candidate, { ...context, signal, ...(messagesOverride ? { messagesOverride } : {}) });
               const opened: OpenedStream = { iterator: iterable[Symbol.asyncIterator](), buffered: [], upstream };
               try {

@@ -1,9 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
-import { createLLMManager as createPortableManager, type LLMManager } from '../../src/manager/create-llm-manager';
+import type { LLMManager } from '../../src/manager/create-llm-manager';
 import type { LLMManagerOptions } from '../../src/manager/manager-options';
-import { createLLMManager as createNodeManager } from '../../src/node/create-node-llm-manager';
-import { createOpenAI } from '../../src/providers/openai/index';
+import { core, node, providers } from './built-package';
 import type { ChatRequest } from '../../src/spec/request';
 
 /** The request every latency/throughput metric sends. */
@@ -31,11 +30,11 @@ export function createBenchManager(
   route = 'ok',
 ): LLMManager {
   const options = {
-    providers: [createOpenAI({ apiKey: benchApiKey, baseUrl: `${upstreamUrl}/${route}/v1` })],
+    providers: [providers.createOpenAI({ apiKey: benchApiKey, baseUrl: `${upstreamUrl}/${route}/v1` })],
     limits: benchLimits,
     ...overrides,
   } as LLMManagerOptions;
-  return transport === 'pooled' ? createNodeManager(options) : createPortableManager(options);
+  return transport === 'pooled' ? node.createLLMManager(options) : core.createLLMManager(options);
 }
 
 /** What the adapter actually puts on the wire, captured once so the raw baseline sends the same bytes. */

@@ -1,6 +1,5 @@
 import { Agent, request } from 'undici';
-import { createLLMManager as createNodeManager } from '../../src/node/create-node-llm-manager';
-import { createOpenAI } from '../../src/providers/openai/index';
+import { node, providers } from './built-package';
 import type { ChatRequest } from '../../src/spec/request';
 import { benchApiKey, benchLimits, benchRequest, captureWireRequest, createBenchManager } from './clients';
 import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
@@ -20,10 +19,10 @@ async function p50Of(count: number, call: () => Promise<unknown>): Promise<numbe
  * fallback, minus one direct chat() p50, minus the raw round trip of the failing request.
  */
 export async function runFallback(context: BenchContext): Promise<BenchResult[]> {
-  const fallbackManager = createNodeManager({
+  const fallbackManager = node.createLLMManager({
     providers: [
-      createOpenAI({ id: 'broken', apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/fail/v1` }),
-      createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/ok/v1` }),
+      providers.createOpenAI({ id: 'broken', apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/fail/v1` }),
+      providers.createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/ok/v1` }),
     ],
     routing: { fallback: ['openai:gpt-4.1-nano'] },
     limits: benchLimits,

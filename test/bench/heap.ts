@@ -1,6 +1,4 @@
-import { createLLMManager } from '../../src/manager/create-llm-manager';
-import { createPooledFetch } from '../../src/node/pooled-fetch';
-import { createOpenAI } from '../../src/providers/openai/index';
+import { core, node, providers } from './built-package';
 import { benchApiKey, benchLimits, benchRequest, captureWireRequest, createRawUndiciClient } from './clients';
 import { collectGarbage, interleaved, measured, median, sleep, type BenchContext, type BenchResult } from './harness';
 
@@ -35,9 +33,9 @@ export async function runHeap(context: BenchContext): Promise<BenchResult[]> {
   const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
   const raw = createRawUndiciClient({ ...wire, url: wire.url.replace('/ok/', '/hold/') }, 1024);
   // 1,024 sockets so every request reaches the upstream instead of queueing inside the pool.
-  const pool = createPooledFetch({ connections: 1024 });
-  const manager = createLLMManager({
-    providers: [createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/hold/v1` })],
+  const pool = node.createPooledFetch({ connections: 1024 });
+  const manager = core.createLLMManager({
+    providers: [providers.createOpenAI({ apiKey: benchApiKey, baseUrl: `${context.upstreamUrl}/hold/v1` })],
     fetch: pool.fetch,
     limits: benchLimits,
   });
