@@ -28,12 +28,11 @@ import { createModelsCache } from '../routing/models-cache';
 import { createSelector, type SelectionExplanation } from '../routing/selector';
 import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
 import { createMemoryState } from '../state/memory/memory-state';
-import { createMemoryStorage } from '../storage/memory/memory-storage';
 import type { InstanceService } from '../tenancy/create-instance-service';
 import type { KeyService } from '../tenancy/create-key-service';
 import type { KeyTestResult } from '../tenancy/key-test';
 import type { TenancyServices } from './tenancy-services';
-import { createKeyVault } from '../vault/create-key-vault';
+import { validateMasterKeyOptions } from '../vault/master-key';
 import { ConfigurationError } from '../errors/configuration-error';
 import type { Attempt } from '../spec/attempt';
 import type { ProviderChatCall, ProviderChatResult } from '../spec/chat';
@@ -53,6 +52,7 @@ import { createUsageAlertChecks } from './usage-alert-checks';
 import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
 import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
+import { createDefaultStorage } from './default-storage';
 import { providerChatFields, toCachedChatResult, toChatResult } from './chat-result';
 import { fireHook, type RequestEvent } from './manager-hooks';
 import { validateManagerOptions, type LLMManagerOptions } from './manager-options';
@@ -167,6 +167,12 @@ interface CallState {
   facts: CallFacts;
 }
 
+function checkedVaultOptions(vault: NonNullable<LLMManagerOptions['vault']>): NonNullable<LLMManagerOptions['vault']> {
+  // The decoded copies are only for the check: wipe them (the vault decodes its own when it loads).
+  for (const key of validateMasterKeyOptions({ masterKey: vault.masterKey }).keys) if (key.material instanceof Uint8Array) key.material.fill(0);
+  return vault;
+}
+
 function toCost(cost: { usd: number; priced: boolean; priceTableVersion: string }): Cost {
   return cost.priced ? { usd: cost.usd, priced: true, priceTableVersion: cost.priceTableVersion } : { usd: cost.usd, priced: false };
 }
@@ -182,7 +188,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   const hooks = options.hooks ?? {};
   const routing = options.routing ?? {};
   const timeoutMs = options.timeoutMs ?? options.limits?.timeoutMs ?? defaultTimeoutMs;
-  const storage = options.storage ?? createMemoryStorage();
+  const storage = options.storage ?? createDefaultStorage();
   const state = options.state ?? createMemoryState();
   const priceTable = createPriceTable(options.pricing);
   const usageWriter = createUsageWriter({ sink: storage, ...options.usage });
@@ -234,11 +240,12 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     },
   });
   const conversations = createConversations(storage);
-  const vault = options.vault ? createKeyVault({ masterKey: options.vault.masterKey }) : undefined;
+  // A missing or malformed master key fails here, at creation; the vault itself loads with the key services.
+  const vault = options.vault ? checkedVaultOptions(options.vault) : undefined;
   let tenancyServices: Promise<TenancyServices> | undefined;
   const tenancy = (): Promise<TenancyServices> =>
     (tenancyServices ??= import('./tenancy-services').then((module) =>
-      module.createTenancyServices({ storage, vault: vault!, providers, fetch: fetchFunction, resolveTier: options.tenancy?.resolveTier, scopeTtlMs: options.tenancy?.scopeTtlMs }),
+      module.createTenancyServices({ storage, masterKey: vault!.masterKey, providers, fetch: fetchFunction, resolveTier: options.tenancy?.resolveTier, scopeTtlMs: options.tenancy?.scopeTtlMs }),
     ));
   const needsVault = (what: string): never => {
     throw new ConfigurationError(`${what} needs the vault option: createLLMManager({ vault: { masterKey } })`);

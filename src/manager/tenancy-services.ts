@@ -4,7 +4,8 @@ import { createInstanceService, type InstanceService } from '../tenancy/create-i
 import { createKeyService, type KeyService } from '../tenancy/create-key-service';
 import { createUserScopeLoader, type UserScopeLoader } from '../tenancy/user-scope';
 import { vaultRecordId } from '../tenancy/key-record-binding';
-import type { BoundCiphertext, KeyVault } from '../vault/key-vault-types';
+import { createKeyVault } from '../vault/create-key-vault';
+import type { BoundCiphertext, KeyRing, KeyVault, MasterKeyMaterial } from '../vault/key-vault-types';
 
 /** The key, instance and user-scope services behind `llm.keys`, `llm.instances` and `llm.forUser`. */
 export interface TenancyServices {
@@ -20,8 +21,8 @@ export interface TenancyServices {
 export interface TenancyServicesOptions {
   /** Storage. */
   storage: Storage;
-  /** The vault. */
-  vault: KeyVault;
+  /** The vault's master key or key ring (checked by the manager when it was created). */
+  masterKey: MasterKeyMaterial | KeyRing;
   /** Configured providers. */
   providers: ReadonlyMap<string, LanguageModelProvider>;
   /** Fetch for key tests. */
@@ -32,14 +33,15 @@ export interface TenancyServicesOptions {
   scopeTtlMs?: number;
 }
 
-// Loaded on demand by the manager (only with a vault), so the core entry does not carry every provider
-// factory that instances can be built from.
+// Loaded on demand by the manager (only with a vault), so the core entry carries neither the vault's
+// cipher code nor every provider factory that instances can be built from.
 export async function createTenancyServices(options: TenancyServicesOptions): Promise<TenancyServices> {
+  const vault = createKeyVault({ masterKey: options.masterKey });
   let scopes: UserScopeLoader | undefined;
-  const keys = createKeyService({ storage: options.storage, vault: options.vault, providers: options.providers, fetch: options.fetch, onChange: (owner) => scopes?.invalidate(owner) });
-  const instances = createInstanceService({ storage: options.storage, vault: options.vault, onChange: (user) => scopes?.invalidate(user) });
+  const keys = createKeyService({ storage: options.storage, vault, providers: options.providers, fetch: options.fetch, onChange: (owner) => scopes?.invalidate(owner) });
+  const instances = createInstanceService({ storage: options.storage, vault, onChange: (user) => scopes?.invalidate(user) });
   scopes = createUserScopeLoader({ storage: options.storage, keys, instances, resolveTier: options.resolveTier, ttlMs: options.scopeTtlMs });
-  await verifyAgainstStoredKeys(options.storage, options.vault);
+  await verifyAgainstStoredKeys(options.storage, vault);
   await instances.seedSystemDefinitions();
   return { keys, instances, scopes };
 }

@@ -90,11 +90,14 @@ export async function runSmokeChecks({ api, baseUrl, fixtures, useFixtureFetch =
     if (typeof api.createOpenAI !== 'function') return 'skip: createOpenAI is not in the build';
     const manager = managerFor('ok');
     const result = await manager.chat({ model: 'openai:gpt-4.1-nano', messages: [{ role: 'user', content: 'Hello' }] });
+    // The ledger row, read back from the default storage (loaded on first use by a dynamic import).
+    const ledger = await manager.usage.recent({ limit: 5 });
     await manager.close();
     assert(result.text === fixtures.expectedText, `text differs: ${JSON.stringify(result.text.slice(0, 60))}`);
     assert(result.finishReason === 'stop', `finishReason ${result.finishReason}`);
     assert(result.usage.inputTokens > 0 && result.usage.outputTokens > 0, 'usage missing');
-    return `${result.text.length} chars, ${result.usage.outputTokens} output tokens via ${transport}`;
+    assert(ledger.length === 1 && ledger[0].outputTokens === result.usage.outputTokens, `ledger has ${ledger.length} rows`);
+    return `${result.text.length} chars, ${result.usage.outputTokens} output tokens via ${transport}, 1 ledger row`;
   });
 
   await check(results, 'stream', async () => {
