@@ -83,7 +83,7 @@ export async function runCache(context: BenchContext): Promise<BenchResult[]> {
     measured({
       name: 'cache hit p50, component (SHA-256 key of a 2 KB request + memory cache get)', value: median(componentRounds.hit), unit: 'µs',
       target: cacheTarget, meets: (value) => value <= 8,
-      note: `createCacheKey (canonical JSON + crypto.subtle SHA-256) + createMemoryResponseCache().get; ${rounds} rounds × ${perRound}`,
+      note: `createCacheKey (canonical JSON + SHA-256: Node crypto where the runtime has it, else crypto.subtle) + createMemoryResponseCache().get; ${rounds} rounds × ${perRound}`,
     }),
   );
 

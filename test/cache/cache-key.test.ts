@@ -74,3 +74,13 @@ describe('cache keys', () => {
     expect(withZod).toContain('"properties":{"a":{"type":"number"}}');
   });
 });
+
+describe('cache key hashing', () => {
+  it('is the same SHA-256 hex on the synchronous Node path as a WebCrypto digest of the material', async () => {
+    const input = { operation: 'chat' as const, model: 'openai:gpt-4o-mini', userId: 'u1', request: { messages: [{ role: 'user' as const, content: 'x'.repeat(2048) }] } };
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(cacheKeyMaterial(input))));
+    const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    expect(typeof process.getBuiltinModule).toBe('function');
+    expect(await createCacheKey(input)).toBe(`llm:v1:${hex}`);
+  });
+});
