@@ -28,8 +28,10 @@ export interface ConcurrencyLimiterOptions {
 
 /** What to wait for. */
 export interface ConcurrencyRequest {
-  /** Whose per-user limit applies. */
+  /** Whose per-user limit applies; with `globalOnly`, just the name of the caller's queue. */
   userId: string;
+  /** Only the global limit binds this call (an anonymous call: a per-user slot of its own would never bind). */
+  globalOnly?: boolean;
   /** Cancels the wait (and nothing else): the call rejects with `AbortedError`. */
   signal?: AbortSignal;
   /** Override of the queue timeout for this call. */
@@ -60,6 +62,7 @@ export interface ConcurrencyLimiter {
 
 interface Waiter {
   userId: string;
+  globalOnly: boolean;
   holderId: string;
   resolve(slot: ConcurrencySlot): void;
   reject(error: unknown): void;
@@ -111,6 +114,9 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const keyPrefix = options.keyPrefix ?? 'concurrency';
   const globalKey = `${keyPrefix}:global`;
   const userKey = (userId: string): string => `${keyPrefix}:user:${userId}`;
+  const globalSlots = [{ key: globalKey, limit: globalLimit }];
+  const slotsFor = (userId: string, globalOnly: boolean) =>
+    globalOnly ? globalSlots : [{ key: userKey(userId), limit: perUserLimit }, { key: globalKey, limit: globalLimit }];
   const time = (): { now?: number } => (options.now ? { now: options.now() } : {});
   const processTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -175,8 +181,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
   };
 
-  const makeSlot = (userId: string, holderId: string): ConcurrencySlot => {
-    const held: HeldSlot = { keys: [userKey(userId), globalKey], holderId, lost: false };
+  const makeSlot = (userId: string, holderId: string, globalOnly: boolean): ConcurrencySlot => {
+    const held: HeldSlot = { keys: globalOnly ? [globalKey] : [userKey(userId), globalKey], holderId, lost: false };
     let released = false;
     if (renewLeases) {
       heldSlots.add(held);
@@ -232,7 +238,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
           let result;
           try {
             result = await state.acquireSlots({
-              slots: [{ key: userKey(userId), limit: perUserLimit }, { key: globalKey, limit: globalLimit }],
+              slots: slotsFor(userId, waiter.globalOnly),
               holderId: waiter.holderId,
               leaseMs,
               ...time(),
@@ -242,7 +248,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
             continue;
           }
           if (result.acquired) {
-            const slot = makeSlot(userId, waiter.holderId);
+            const slot = makeSlot(userId, waiter.holderId, waiter.globalOnly);
             if (waiter.done) {
               // Timed out or aborted while the store was granting: give the slot straight back.
               await slot.release().catch(() => undefined);
@@ -294,15 +300,17 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         reject(new AbortedError('Concurrency limiter closed while the call was waiting'));
         return;
       }
+      const globalOnly = request.globalOnly === true;
       const waiter: Waiter = {
         userId: request.userId,
+        globalOnly,
         holderId,
         resolve,
         reject,
         done: false,
         failFast: timeoutMs === 0,
-        blockedScope: `user:${request.userId}:concurrency`,
-        blockedLimit: perUserLimit,
+        blockedScope: globalOnly ? 'global:concurrency' : `user:${request.userId}:concurrency`,
+        blockedLimit: globalOnly ? globalLimit : perUserLimit,
         cleanup: () => {},
       };
       const onAbort = (): void => settleWaiter(waiter, { error: new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal?.reason }) });
@@ -345,18 +353,19 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       holderSequence += 1;
       const holderId = `${processTag}:${holderSequence}`;
       if (queues.size > 0) return enqueue(request, timeoutMs, holderId);
+      const globalOnly = request.globalOnly === true;
       // Nobody waits in this process: ask the store once, directly. Only a refusal queues the call (and
       // the pump asks again), so an uncontended call holds no queue timer, listener or waiter.
       return state
         .acquireSlots({
-          slots: [{ key: userKey(request.userId), limit: perUserLimit }, { key: globalKey, limit: globalLimit }],
+          slots: slotsFor(request.userId, globalOnly),
           holderId,
           leaseMs,
           ...time(),
         })
         .then(async (result) => {
           if (!result.acquired) return enqueue(request, timeoutMs, holderId);
-          const slot = makeSlot(request.userId, holderId);
+          const slot = makeSlot(request.userId, holderId, globalOnly);
           if (!closed && !request.signal?.aborted) return slot;
           // Closed or aborted while the store was granting: give the slot straight back, as the pump does.
           await slot.release().catch(() => undefined);

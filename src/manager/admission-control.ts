@@ -58,8 +58,12 @@ export function createAdmissionControl(state: StateStore, limits: LimitOptions |
       let slot: ConcurrencySlot | undefined;
       if (concurrencyLimiter) {
         try {
-          // Anonymous calls each get a user of their own: only the global limit binds them.
-          slot = await concurrencyLimiter.acquire({ userId: request.userId ?? `anonymous:${request.requestId}`, signal: request.signal });
+          // Anonymous calls each queue on their own and only the global limit binds them.
+          slot = await concurrencyLimiter.acquire(
+            request.userId === undefined
+              ? { userId: `anonymous:${request.requestId}`, globalOnly: true, signal: request.signal }
+              : { userId: request.userId, signal: request.signal },
+          );
         } catch (error) {
           // Refused before it ran: give the reserved tokens back.
           await rate?.settle(0).catch(() => undefined);

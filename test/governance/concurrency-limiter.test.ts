@@ -75,6 +75,18 @@ describe('concurrency limiter', () => {
     await limiter.close();
   });
 
+  it('binds a globalOnly call by the global limit alone', async () => {
+    const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 1, global: 2, queueTimeoutMs: 0, now: clock });
+    const first = await limiter.acquire({ userId: 'anonymous', globalOnly: true });
+    const second = await limiter.acquire({ userId: 'anonymous', globalOnly: true });
+    const refused = await limiter.acquire({ userId: 'anonymous', globalOnly: true }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RateLimitExceededError);
+    expect((refused as RateLimitExceededError).scope).toBe('global:concurrency');
+    await first.release();
+    await second.release();
+    await limiter.close();
+  });
+
   it('keeps one renewal timer for all its slots and stops it when none is held', async () => {
     const state = createMemoryState({ now: clock });
     const renewals: string[] = [];
