@@ -87,6 +87,13 @@ function positiveInteger(value: number | undefined, fallback: number, field: str
   return resolved;
 }
 
+/** A slot this process holds, as its renewals see it. */
+interface HeldSlot {
+  keys: string[];
+  holderId: string;
+  lost: boolean;
+}
+
 let holderSequence = 0;
 
 /**
@@ -95,13 +102,6 @@ let holderSequence = 0;
  * across users so one busy user cannot starve the rest; waiters retry on every local release and on
  * a poll interval to notice slots freed by other processes or by expired leases.
  */
-/** A slot this process holds, as its renewals see it. */
-interface HeldSlot {
-  keys: string[];
-  holderId: string;
-  lost: boolean;
-}
-
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   if (!options?.state) throw new ConfigurationError('createConcurrencyLimiter: `state` is required');
   const { state } = options;
