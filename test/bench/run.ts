@@ -1,6 +1,7 @@
 // `npm run bench` — every metric of issue 7 against its baseline, in one run. See docs/benchmarks.md.
 //   --only=latency,streaming   run some groups      --quick   small rounds (checks the harness, not the numbers)
 //   --out=path.json            default bench-results.json in the repository root
+//   --fail-on-broken           exit 1 when a group threw or left unhandled rejections (CI, with --quick)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -36,6 +37,8 @@ const groups: Record<string, (context: BenchContext) => Promise<BenchResult[]>> 
 const argumentsGiven = process.argv.slice(2);
 const option = (name: string) => argumentsGiven.find((argument) => argument.startsWith(`--${name}=`))?.split('=')[1];
 const quick = argumentsGiven.includes('--quick');
+// CI runs `--quick --fail-on-broken`: the harness must keep working, whatever the figures.
+const failOnBroken = argumentsGiven.includes('--fail-on-broken');
 const only = option('only')?.split(',');
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const outputPath = option('out') ?? `${repositoryRoot}bench-results.json`;
@@ -83,7 +86,7 @@ process.on('unhandledRejection', (reason) => {
   strayErrors.push(String((reason as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? reason));
 });
 
-async function main(): Promise<void> {
+async function main(): Promise<string[]> {
   const pinned = process.env.SWITCHYARD_BENCH_PINNED === '1';
   const upstream = await startUpstream(pinned ? 1 : null);
   const context: BenchContext = { upstreamUrl: upstream.url, upstream: upstream.control, quick };
@@ -125,8 +128,13 @@ async function main(): Promise<void> {
   printTable(results);
   writeFileSync(outputPath, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${outputPath}`);
+  return results.filter((result) => result.name.endsWith('(group failed)') || result.name.endsWith('(unhandled rejections)')).map((result) => result.name);
 }
 
-await main();
+const broken = (await main()) ?? [];
+if (failOnBroken && broken.length > 0) {
+  console.error(`bench: ${broken.length} broken row(s): ${broken.join(', ')}`);
+  process.exit(1);
+}
 // Sockets of clients a group did not close must not keep the process alive.
 process.exit(0);
