@@ -579,11 +579,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         const hit = key ? await cache!.get(key) : undefined;
         if (hit?.kind === 'stream') {
           recordCacheHit(call, hit.provider, hit.model);
-          const collected = collectParts(hit.parts);
-          const final: ChatResult = {
-            ...collected, provider: hit.provider, model: hit.model, keySource: 'managed', cached: true, attempts: [], routing: cachedExplanation(hit.provider, hit.model),
-            cost: { usd: 0, priced: true, priceTableVersion: priceTable.version }, latencyMs: performance.now() - call.startedAt, requestId: call.facts.requestId,
-          };
+          const final = toCachedChatResult(
+            collectParts(hit.parts), hit.provider, hit.model, cachedExplanation(hit.provider, hit.model), { usd: 0, priced: true, priceTableVersion: priceTable.version },
+            call.startedAt, call.facts.requestId,
+          );
           settled = true;
           resolveResult(final);
           fireHook(hooks.onResponse, { ...call.event, result: final });
@@ -631,13 +630,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
             tokensUsed = part.usage.totalTokens;
             const cost = accounting.costOf(servedBy, part.usage);
             costs.push(cost.microUsd);
-            const final: ChatResult = {
-              ...collected, provider: servedBy.provider, model: collected.model ?? servedBy.model, keySource: servedBy.keySource, cached: false,
-              attempts: [...routed.attempts],
-              get routing() { return selection.explanation; }, set routing(value) { selection.explanation = value; },
-              cost: toCost(cost), latencyMs: performance.now() - call.startedAt,
-              requestId: call.facts.requestId,
-            };
+            const final = toChatResult(collected, servedBy, [...routed.attempts], selection, toCost(cost), call.startedAt, call.facts.requestId);
             if (routed.splices.length > 0) final.splices = [...routed.splices];
             try {
               await saveTurn(original, final);

@@ -61,6 +61,24 @@ describe('chat', () => {
     expect(mock.calls[0]).toMatchObject({ kind: 'chat', model: 'small' });
   });
 
+  it('a result, streamed or not, carries routing as a plain enumerable field: in JSON, keys and copies', async () => {
+    const llm = createLLMManager({ providers: [createMockProvider({ replies: [{ text: 'one' }, { text: 'two' }] })] });
+    const chatted = await llm.chat({ model: 'mock:small', messages });
+    const stream = llm.stream({ model: 'mock:small', messages });
+    for await (const part of stream) expect(part.type).not.toBe('error');
+    const streamed = await stream.result;
+    for (const result of [chatted, streamed]) {
+      expect(Object.keys(result)).toContain('routing');
+      expect(JSON.parse(JSON.stringify(result)).routing.candidates[0]).toMatchObject({ candidate: 'mock:small', decision: 'selected' });
+      expect({ ...result }.routing).toEqual(result.routing);
+      expect(Object.getOwnPropertySymbols({ ...result })).toEqual([]);
+      const replaced = { strategy: 'priority', candidates: [] };
+      result.routing = replaced;
+      expect(result.routing).toBe(replaced);
+    }
+    await llm.close();
+  });
+
   it('keeps colons in model ids after the provider prefix', async () => {
     const mock = createMockProvider({ id: 'ollama' });
     const llm = createLLMManager({ providers: [mock] });
