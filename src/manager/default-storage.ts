@@ -19,15 +19,17 @@ const everyMethodListed: Exclude<StorageMethod, (typeof storageMethods)[number]>
 void everyMethodListed;
 
 /**
- * The in-memory storage the manager uses when none is configured, loaded on first use. Every Storage
- * method is asynchronous and the ledger writes it off the hot path, so deferring it costs one import; an
- * app that never reads its ledger back (or a Worker with its own storage) does not carry its code at
- * start-up — it is an eighth of the core entry.
+ * The in-memory storage the manager uses when none is configured, loaded by a dynamic import started when
+ * the manager is created. Every Storage method is asynchronous and the ledger writes off the hot path, so
+ * the wait is invisible to calls; the core entry does not carry its code (an eighth of the entry).
  */
 export function createDefaultStorage(): Storage {
   let loading: Promise<Storage> | undefined;
   const load = (): Promise<Storage> =>
     (loading ??= import('../storage/memory/memory-storage').then((module) => module.createMemoryStorage()));
+  // Start loading now, in the background: the first ledger write (or any read) then rarely waits, and
+  // calls finished meanwhile stay queued in the usage writer (bounded by maxBufferedRecords).
+  load().catch(() => undefined);
   const storage: Record<string, unknown> = { kind: 'memory' };
   for (const name of storageMethods) {
     storage[name] = (...args: unknown[]) => load().then((loaded) => (loaded[name] as (...input: unknown[]) => Promise<unknown>)(...args));

@@ -178,3 +178,15 @@ describe('ledger exactness after random aborts and storage failures', () => {
     });
   }
 });
+
+describe('the default storage, loaded in the background', () => {
+  it('keeps every usage record of calls made before it finished loading', async () => {
+    const llm = createLLMManager({ providers: [createMockProvider()], limits: { concurrency: { global: 500, perUser: 500 } } });
+    // Straight after creation, before the event loop has turned: the storage module is still loading.
+    const results = await Promise.all(Array.from({ length: 300 }, (_, index) => llm.chat({ model: 'mock:small', messages: [{ role: 'user', content: `call ${index}` }] })));
+    const summary = await llm.usage.summary({ from: 0, to: Date.now() + 1, groupBy: [] });
+    expect(summary.totals.requests).toBe(results.length);
+    expect(llm.storage.kind).toBe('memory');
+    await llm.close();
+  });
+});
