@@ -2,7 +2,7 @@ import { createCacheKey, createMemoryResponseCache, createSingleFlight, type Cac
 import type { LLMManager } from '../../src/manager/create-llm-manager';
 import type { ChatRequest } from '../../src/spec/request';
 import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
-import { interleaved, measured, median, notMeasured, percentile, textOfBytes, type BenchContext, type BenchResult } from './harness';
+import { interleaved, p50Of, measured, median, notMeasured, textOfBytes, type BenchContext, type BenchResult } from './harness';
 
 const cacheTarget = '<= 8 µs';
 
@@ -17,17 +17,6 @@ function twoKilobyteRequest(tag: string): ChatRequest {
     ],
     temperature: 0.2,
   };
-}
-
-/** p50 (µs) of `count` sequential awaits of `call`. */
-async function p50Of(count: number, call: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < count; index++) {
-    const startedAt = performance.now();
-    await call();
-    samples.push((performance.now() - startedAt) * 1000);
-  }
-  return percentile(samples, 50);
 }
 
 /**

@@ -2,17 +2,7 @@ import { Agent, request } from 'undici';
 import { node, providers } from './built-package';
 import type { ChatRequest } from '../../src/spec/request';
 import { benchApiKey, benchLimits, benchRequest, captureWireRequest, createBenchManager } from './clients';
-import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
-
-async function p50Of(count: number, call: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < count; index++) {
-    const startedAt = performance.now();
-    await call();
-    samples.push((performance.now() - startedAt) * 1000);
-  }
-  return percentile(samples, 50);
-}
+import { interleaved, p50Of, measured, median, type BenchContext, type BenchResult } from './harness';
 
 /**
  * Fallback after a fast non-retryable failure (HTTP 401 from the first candidate): chat() p50 with the

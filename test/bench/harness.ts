@@ -96,6 +96,33 @@ export function notMeasured(name: string, unit: string, target: string | null, r
   return { name, value: null, unit, baseline: null, ratio: null, target, meetsTarget: null, note: `not measured: ${reason}` };
 }
 
+/** p50 (µs) of `count` sequential awaits of `call`. */
+export async function p50Of(count: number, call: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const startedAt = performance.now();
+    await call();
+    samples.push((performance.now() - startedAt) * 1000);
+  }
+  return percentile(samples, 50);
+}
+
+/** Requests per second completed by `concurrency` closed-loop workers over `durationMs`. */
+export async function requestsPerSecond(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<number> {
+  let completed = 0;
+  const startedAt = performance.now();
+  const deadline = startedAt + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await call();
+        completed++;
+      }
+    }),
+  );
+  return completed / ((performance.now() - startedAt) / 1000);
+}
+
 /**
  * Runs every variant `rounds` times, interleaved (A B C, B C A, C A B, …) so drift and noise from other
  * processes land on all of them alike, and returns each variant's per-round figures.

@@ -1,21 +1,5 @@
 import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
-import { interleaved, measured, median, type BenchContext, type BenchResult } from './harness';
-
-/** Requests per second completed by `concurrency` closed-loop workers over `durationMs`. */
-async function requestsPerSecond(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<number> {
-  let completed = 0;
-  const startedAt = performance.now();
-  const deadline = startedAt + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        completed++;
-      }
-    }),
-  );
-  return completed / ((performance.now() - startedAt) / 1000);
-}
+import { interleaved, requestsPerSecond, measured, median, type BenchContext, type BenchResult } from './harness';
 
 /** Throughput at concurrency 64: the manager vs raw undici.request, interleaved; also which transport wins. */
 export async function runThroughput(context: BenchContext): Promise<BenchResult[]> {

@@ -3,23 +3,8 @@ import type { LLMManager } from '../../src/manager/create-llm-manager';
 import type { Storage } from '../../src/spec/storage';
 import { createMemoryStorage } from '../../src/storage/memory/index';
 import { benchRequest, createBenchManager } from './clients';
-import { interleaved, measured, median, notMeasured, type BenchContext, type BenchResult } from './harness';
+import { interleaved, requestsPerSecond, measured, median, notMeasured, type BenchContext, type BenchResult } from './harness';
 import { usageRecords } from './usage-records';
-
-async function requestsPerSecond(manager: LLMManager, concurrency: number, durationMs: number): Promise<number> {
-  let completed = 0;
-  const startedAt = performance.now();
-  const deadline = startedAt + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await manager.chat(benchRequest);
-        completed++;
-      }
-    }),
-  );
-  return completed / ((performance.now() - startedAt) / 1000);
-}
 
 /** A manager that writes the usage ledger to `storage`, or the reason there is none yet. */
 async function ledgerManager(context: BenchContext, storage: Storage): Promise<LLMManager | string> {
@@ -72,8 +57,8 @@ export async function runUsage(context: BenchContext): Promise<BenchResult[]> {
   const withoutLedger = createBenchManager(context.upstreamUrl, 'pooled');
   const durationMs = context.quick ? 500 : 1500;
   const variants = {
-    on: () => requestsPerSecond(withLedger, 64, durationMs),
-    off: () => requestsPerSecond(withoutLedger, 64, durationMs),
+    on: () => requestsPerSecond(64, durationMs, () => withLedger.chat(benchRequest)),
+    off: () => requestsPerSecond(64, durationMs, () => withoutLedger.chat(benchRequest)),
   };
   for (const variant of Object.values(variants)) await variant();
   const perRoundRates = await interleaved(rounds, variants);
