@@ -13,5 +13,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['undici', 'zod', 'eventsource-parser', 'lru-cache', 'p-retry'],
+  external: ['undici', 'eventsource-parser', 'lru-cache', 'p-retry'],
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const dependencies = ['undici', 'zod', 'eventsource-parser', 'lru-cache', 'p-retry'];
+const dependencies = ['undici', 'eventsource-parser', 'lru-cache', 'p-retry'];
 
 /**
  * Minified + gzipped size of `dist/index.js` (the portable core entry that edge runtimes load), bundled by

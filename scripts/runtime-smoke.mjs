@@ -194,7 +194,7 @@ const runtimes = {
     const prefix = command === 'npx' ? ['--yes', 'deno@2'] : [];
     const version = await versionOf(command, [...prefix, '--version']);
     if (!version) return { unavailable: 'deno did not run (no devDependency "deno" and `npx --yes deno@2` failed)' };
-    // Deno resolves the build's bare imports (zod, …) from node_modules through the repo's package.json.
+    // Deno resolves the build's bare imports (eventsource-parser, …) from node_modules through the repo's package.json.
     return { version, ...(await moduleRuntime(command, [...prefix, 'run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys'])) };
   },
   async bun() {

@@ -1,5 +1,5 @@
-import { toJSONSchema, type ZodType } from 'zod';
 import { InvalidRequestError } from '../errors/invalid-request-error';
+import { isStandardJsonSchema, toJsonSchema } from '../providers/shared/to-json-schema';
 
 function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -16,9 +16,10 @@ function normalise(value: unknown, path: string, seen: Set<object>): unknown {
     return value;
   }
   if (typeof value === 'bigint') return value.toString();
+  // Before the function check: some libraries' schemas (ArkType's) are callable.
+  if (isStandardJsonSchema(value)) return normalise(toJsonSchema(value), path, seen);
   if (typeof value !== 'object') return undefined; // functions, symbols and undefined are not meaningful
   if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
-  if ('_zod' in value) return normalise(toJSONSchema(value as unknown as ZodType), path, seen);
   if (seen.has(value)) throw new InvalidRequestError(`${path} is circular and cannot be part of a cache key`);
   seen.add(value);
   try {
@@ -36,7 +37,7 @@ function normalise(value: unknown, path: string, seen: Set<object>): unknown {
 
 /**
  * Canonical JSON: object keys sorted, `undefined` (and functions) left out, array order kept, bytes as
- * base64, zod schemas as their JSON Schema. Equal requests give equal strings whatever their key order.
+ * base64, zod and other Standard JSON Schema objects as their JSON Schema. Equal requests give equal strings whatever their key order.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalise(value, 'value', new Set()) ?? null);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ConfigurationError } from '../errors/configuration-error';
 import type { BudgetRule, CreditsOptions } from '../governance/credit-accounting';
 import type { PriceTableOptions } from '../governance/price-table';
@@ -9,6 +8,21 @@ import type { StateStore } from '../spec/state-store';
 import type { Storage } from '../spec/storage';
 import type { KeyRing, MasterKeyMaterial } from '../vault/key-vault-types';
 import type { ManagerHooks } from './manager-hooks';
+import {
+  array,
+  boolean,
+  custom,
+  nonNegativeInteger,
+  number,
+  object,
+  oneOf,
+  optional,
+  positiveInteger,
+  record,
+  string,
+  union,
+  validateInput,
+} from '../validation/input-schema';
 import type { UsageAlertOptions } from './usage-alert-checks';
 
 /** Routing settings of the manager. */
@@ -113,76 +127,82 @@ export interface LLMManagerOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-const providerSchema = z.custom<LanguageModelProvider>(
+const providerSchema = custom<LanguageModelProvider>(
   (value) =>
     typeof value === 'object' && value !== null && typeof (value as LanguageModelProvider).id === 'string' &&
     typeof (value as LanguageModelProvider).chat === 'function' && typeof (value as LanguageModelProvider).stream === 'function',
-  { message: 'must be a provider adapter (createOpenAI(), createOllama(), …)' },
+  'must be a provider adapter (createOpenAI(), createOllama(), …)',
 );
-const functionSchema = z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', { message: 'must be a function' });
+const functionSchema = custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', 'must be a function');
 const objectWith = (methods: string[], what: string) =>
-  z.custom<unknown>(
+  custom<unknown>(
     (value) => typeof value === 'object' && value !== null && methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
-    { message: `must be ${what}` },
+    `must be ${what}`,
   );
-const positiveInteger = z.number().int().positive();
-const tierSchema = z.object({
-  requestsPerMinute: z.number().int().min(0).optional(), requestsPerHour: z.number().int().min(0).optional(),
-  requestsPerDay: z.number().int().min(0).optional(), tokensPerMinute: z.number().int().min(0).optional(),
-  tokensPerHour: z.number().int().min(0).optional(), tokensPerDay: z.number().int().min(0).optional(),
+const nonEmpty = string({ min: 1 });
+const tierSchema = object({
+  requestsPerMinute: optional(nonNegativeInteger), requestsPerHour: optional(nonNegativeInteger),
+  requestsPerDay: optional(nonNegativeInteger), tokensPerMinute: optional(nonNegativeInteger),
+  tokensPerHour: optional(nonNegativeInteger), tokensPerDay: optional(nonNegativeInteger),
 });
 
-export const managerOptionsSchema = z.object({
-  providers: z.array(providerSchema).min(1, 'configure at least one provider'),
-  defaultModel: z.string().min(1).optional(),
-  routing: z
-    .object({
-      fallback: z.array(z.string().min(1)).optional(),
-      strategy: z.enum(['priority', 'cost', 'latency', 'balanced', 'round-robin', 'weighted-random']).optional(),
-      powerLevel: z.enum(['eco', 'balanced', 'precision']).optional(),
-      privacy: z.enum(['any', 'local-only']).optional(),
-      streamFallback: z.enum(['error', 'continue']).optional(),
-      idleTimeoutMs: positiveInteger.optional(),
-      attemptTimeoutMs: positiveInteger.optional(),
-      maxRetries: z.number().int().min(0).max(10).optional(),
-      maxRetryAfterMs: z.number().int().min(0).optional(),
-      contentFilter: z.enum(['next', 'fail']).optional(),
-    })
-    .optional(),
-  timeoutMs: positiveInteger.optional(),
-  storage: objectWith(['appendUsage', 'summarizeUsage'], 'a storage adapter (createMemoryStorage(), createSqlStorage(...))').optional(),
-  state: objectWith(['consumeWindows', 'reserve', 'settle'], 'a state store (createMemoryState(), createRedisState(...))').optional(),
-  limits: z
-    .object({
-      tiers: z.record(z.string(), tierSchema).optional(),
-      defaultTier: z.string().min(1).optional(),
-      concurrency: z
-        .union([z.literal(false), z.object({ global: positiveInteger.optional(), perUser: positiveInteger.optional(), queueTimeoutMs: z.number().int().min(0).optional(), leaseMs: positiveInteger.optional() })])
-        .optional(),
-      timeoutMs: positiveInteger.optional(),
-    })
-    .optional(),
-  budgets: z.array(z.object({ scope: z.enum(['app', 'team', 'project', 'user', 'key']), scopeId: z.string().min(1), period: z.enum(['hour', 'day', 'month', 'total']) }).passthrough()).optional(),
-  credits: z.object({ account: z.enum(['user', 'team', 'project']).optional() }).passthrough().optional(),
-  pricing: z.object({ managedMarkupPercent: z.number().min(0).optional() }).passthrough().optional(),
-  cache: z
-    .object({ ttlMs: positiveInteger.optional(), maxEntries: positiveInteger.optional(), maxBytes: positiveInteger.optional(), scope: z.enum(['user', 'global']).optional(), shared: z.boolean().optional() })
-    .optional(),
-  usage: z
-    .object({ batchSize: positiveInteger.optional(), flushIntervalMs: positiveInteger.optional(), maxBufferedRecords: positiveInteger.optional(), onOverflow: functionSchema.optional() })
-    .optional(),
-  vault: z.object({ masterKey: z.unknown().refine((value) => value !== undefined && value !== null && value !== '', 'is required') }).optional(),
-  tenancy: z.object({ resolveTier: functionSchema.optional(), scopeTtlMs: z.number().int().min(0).optional() }).optional(),
-  health: z.object({ probeIntervalMs: positiveInteger.optional(), probeTimeoutMs: positiveInteger.optional(), probeMode: z.enum(['auto', 'timer', 'on-demand']).optional() }).optional(),
-  alerts: z.object({ onAlert: functionSchema, intervalMs: positiveInteger.optional(), onError: functionSchema.optional() }).optional(),
-  hooks: z.object({ onRequest: functionSchema.optional(), onResponse: functionSchema.optional(), onError: functionSchema.optional(), onFallback: functionSchema.optional() }).optional(),
-  fetch: functionSchema.optional(),
+export const managerOptionsSchema = object({
+  providers: array(providerSchema, { min: 1, minMessage: 'configure at least one provider' }),
+  defaultModel: optional(nonEmpty),
+  routing: optional(
+    object({
+      fallback: optional(array(nonEmpty)),
+      strategy: optional(oneOf(['priority', 'cost', 'latency', 'balanced', 'round-robin', 'weighted-random'])),
+      powerLevel: optional(oneOf(['eco', 'balanced', 'precision'])),
+      privacy: optional(oneOf(['any', 'local-only'])),
+      streamFallback: optional(oneOf(['error', 'continue'])),
+      idleTimeoutMs: optional(positiveInteger),
+      attemptTimeoutMs: optional(positiveInteger),
+      maxRetries: optional(number({ integer: true, min: 0, max: 10 })),
+      maxRetryAfterMs: optional(nonNegativeInteger),
+      contentFilter: optional(oneOf(['next', 'fail'])),
+    }),
+  ),
+  timeoutMs: optional(positiveInteger),
+  storage: optional(objectWith(['appendUsage', 'summarizeUsage'], 'a storage adapter (createMemoryStorage(), createSqlStorage(...))')),
+  state: optional(objectWith(['consumeWindows', 'reserve', 'settle'], 'a state store (createMemoryState(), createRedisState(...))')),
+  limits: optional(
+    object({
+      tiers: optional(record(tierSchema)),
+      defaultTier: optional(nonEmpty),
+      concurrency: optional(
+        union(
+          [
+            oneOf([false]),
+            object({ global: optional(positiveInteger), perUser: optional(positiveInteger), queueTimeoutMs: optional(nonNegativeInteger), leaseMs: optional(positiveInteger) }),
+          ],
+          'must be false or { global, perUser, queueTimeoutMs, leaseMs }',
+        ),
+      ),
+      timeoutMs: optional(positiveInteger),
+    }),
+  ),
+  budgets: optional(array(object({ scope: oneOf(['app', 'team', 'project', 'user', 'key']), scopeId: nonEmpty, period: oneOf(['hour', 'day', 'month', 'total']) }))),
+  credits: optional(object({ account: optional(oneOf(['user', 'team', 'project'])) })),
+  pricing: optional(object({ managedMarkupPercent: optional(number({ min: 0 })) })),
+  cache: optional(
+    object({ ttlMs: optional(positiveInteger), maxEntries: optional(positiveInteger), maxBytes: optional(positiveInteger), scope: optional(oneOf(['user', 'global'])), shared: optional(boolean) }),
+  ),
+  usage: optional(
+    object({ batchSize: optional(positiveInteger), flushIntervalMs: optional(positiveInteger), maxBufferedRecords: optional(positiveInteger), onOverflow: optional(functionSchema) }),
+  ),
+  vault: optional(object({ masterKey: custom((value) => value !== undefined && value !== null && value !== '', 'is required') })),
+  tenancy: optional(object({ resolveTier: optional(functionSchema), scopeTtlMs: optional(nonNegativeInteger) })),
+  health: optional(object({ probeIntervalMs: optional(positiveInteger), probeTimeoutMs: optional(positiveInteger), probeMode: optional(oneOf(['auto', 'timer', 'on-demand'])) })),
+  alerts: optional(object({ onAlert: functionSchema, intervalMs: optional(positiveInteger), onError: optional(functionSchema) })),
+  hooks: optional(object({ onRequest: optional(functionSchema), onResponse: optional(functionSchema), onError: optional(functionSchema), onFallback: optional(functionSchema) })),
+  fetch: optional(functionSchema),
 });
 
 /** Validates manager options; throws ConfigurationError naming the bad field. */
 export function validateManagerOptions(options: LLMManagerOptions): void {
-  const parsed = managerOptionsSchema.safeParse(options);
-  if (parsed.success) return;
-  const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.map(String).join('.') || 'options'}: ${issue.message}`);
-  throw new ConfigurationError(`Invalid createLLMManager options: ${problems.join('; ')}`);
+  const problems = validateInput(managerOptionsSchema, options);
+  if (problems.length === 0) return;
+  const described = problems.slice(0, 5).map((problem) => `${problem.path.map(String).join('.') || 'options'}: ${problem.message}`);
+  throw new ConfigurationError(`Invalid createLLMManager options: ${described.join('; ')}`);
 }

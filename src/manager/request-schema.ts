@@ -1,95 +1,113 @@
-import { z } from 'zod';
 import { InvalidRequestError } from '../errors/invalid-request-error';
+import { isStandardJsonSchema } from '../providers/shared/to-json-schema';
 import type { ChatRequest, EmbedRequest } from '../spec/request';
+import {
+  array,
+  boolean,
+  custom,
+  describeInputPath,
+  discriminated,
+  number,
+  object,
+  oneOf,
+  optional,
+  positiveInteger,
+  record,
+  string,
+  union,
+  unknownValue,
+  validateInput,
+  type InputSchema,
+} from '../validation/input-schema';
 
-const text = z.string();
-const textPart = z.object({ type: z.literal('text'), text });
-const imagePart = z.object({
-  type: z.literal('image'),
-  image: z.union([z.string().min(1), z.instanceof(Uint8Array)]),
-  mediaType: z.string().optional(),
+const text = string();
+const nonEmpty = string({ min: 1 });
+const textPart = object({ type: oneOf(['text']), text });
+const imagePart = object({
+  type: oneOf(['image']),
+  image: union([nonEmpty, custom((value) => value instanceof Uint8Array, '')], 'must be a URL, base64 data or a Uint8Array'),
+  mediaType: optional(string()),
 });
-const toolCallPart = z.object({ type: z.literal('tool-call'), toolCallId: z.string().min(1), toolName: z.string().min(1), arguments: z.unknown() });
-const reasoningPart = z.object({ type: z.literal('reasoning'), text, signature: z.string().optional() });
+const toolCallPart = object({ type: oneOf(['tool-call']), toolCallId: nonEmpty, toolName: nonEmpty, arguments: unknownValue });
+const reasoningPart = object({ type: oneOf(['reasoning']), text, signature: optional(string()) });
 
-const message = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('system'), content: text }),
-  z.object({ role: z.literal('user'), content: z.union([text, z.array(z.discriminatedUnion('type', [textPart, imagePart])).min(1)]) }),
-  z.object({
-    role: z.literal('assistant'),
-    content: z.union([text, z.array(z.discriminatedUnion('type', [textPart, toolCallPart, reasoningPart]))]),
+const message = discriminated('role', {
+  system: object({ content: text }),
+  user: object({
+    content: union([text, array(discriminated('type', { text: textPart, image: imagePart }), { min: 1 })], 'must be a string or a non-empty array of parts'),
   }),
-  z.object({ role: z.literal('tool'), toolCallId: z.string().min(1), toolName: z.string().optional(), content: text }),
-]);
+  assistant: object({
+    content: union([text, array(discriminated('type', { text: textPart, 'tool-call': toolCallPart, reasoning: reasoningPart }))], 'must be a string or an array of parts'),
+  }),
+  tool: object({ toolCallId: nonEmpty, toolName: optional(string()), content: text }),
+});
 
-const isZodSchema = (value: unknown): boolean => typeof value === 'object' && value !== null && '_zod' in value;
+const toolParametersMessage = 'must be a JSON Schema whose root type is "object", or a Standard JSON Schema object (zod 4.2 or later, ArkType, …)';
+const toolParameters: InputSchema<Record<string, unknown>> = (value, path, problems) => {
+  if (isStandardJsonSchema(value)) return;
+  // zod 4.0 and 4.1 schemas say `type: "object"` too, but cannot convert themselves without zod's own code.
+  if (typeof value === 'object' && value !== null && '_zod' in value) {
+    problems.push({ path: path.slice(), message: 'is a zod schema without Standard JSON Schema support; use zod 4.2 or later, or pass JSON Schema', wrongKind: true });
+  } else if (typeof value !== 'object' || value === null || Array.isArray(value) || (value as { type?: unknown }).type !== 'object') {
+    problems.push({ path: path.slice(), message: toolParametersMessage, wrongKind: true });
+  }
+};
 
-const toolParameters = z.custom<Record<string, unknown>>(
-  (value) =>
-    isZodSchema(value) ||
-    (typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { type?: unknown }).type === 'object'),
-  { message: 'must be a JSON Schema whose root type is "object", or a zod object schema' },
-);
-
-const tool = z.object({
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"'),
-  description: z.string().optional(),
+const tool = object({
+  name: string({ pattern: [/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"'] }),
+  description: optional(string()),
   parameters: toolParameters,
 });
 
 const routingFields = {
-  model: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  userId: z.string().min(1).max(256).optional(),
-  tier: z.string().min(1).max(64).optional(),
-  feature: z.string().max(256).optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-  signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, { message: 'must be an AbortSignal' }).optional(),
-  timeoutMs: z.number().int().positive().optional(),
+  model: optional(union([nonEmpty, array(nonEmpty, { min: 1 })], 'must be a model reference or a non-empty array of them')),
+  userId: optional(string({ min: 1, max: 256 })),
+  tier: optional(string({ min: 1, max: 64 })),
+  feature: optional(string({ max: 256 })),
+  metadata: optional(record(string())),
+  signal: optional(custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal')),
+  timeoutMs: optional(positiveInteger),
 };
 
-const providerOptions = z.record(z.string(), z.record(z.string(), z.unknown())).optional();
+const providerOptions = optional(record(record(unknownValue)));
 
-export const chatRequestSchema = z.object({
+export const chatRequestSchema = object({
   ...routingFields,
-  messages: z.array(message).min(1, 'must contain at least one message'),
-  tools: z.array(tool).optional(),
-  toolChoice: z
-    .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('tool'), name: z.string().min(1) })])
-    .optional(),
-  responseFormat: z
-    .discriminatedUnion('type', [
-      z.object({ type: z.literal('text') }),
-      z.object({ type: z.literal('json') }),
-      z.object({ type: z.literal('json-schema'), schema: toolParameters, name: z.string().optional(), strict: z.boolean().optional() }),
-    ])
-    .optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().gt(0).max(1).optional(),
-  maxTokens: z.number().int().positive().optional(),
-  stop: z.array(z.string()).max(16).optional(),
-  seed: z.number().int().optional(),
+  messages: array(message, { min: 1, minMessage: 'must contain at least one message' }),
+  tools: optional(array(tool)),
+  toolChoice: optional(
+    union([oneOf(['auto', 'none', 'required']), object({ type: oneOf(['tool']), name: nonEmpty })], 'must be "auto", "none", "required" or { type: "tool", name }'),
+  ),
+  responseFormat: optional(
+    discriminated('type', {
+      text: object({}),
+      json: object({}),
+      'json-schema': object({ schema: toolParameters, name: optional(string()), strict: optional(boolean) }),
+    }),
+  ),
+  temperature: optional(number({ min: 0, max: 2 })),
+  topP: optional(number({ greaterThan: 0, max: 1 })),
+  maxTokens: optional(positiveInteger),
+  stop: optional(array(string(), { max: 16 })),
+  seed: optional(number({ integer: true })),
   providerOptions,
-  conversationId: z.string().min(1).optional(),
-  cache: z.enum(['default', 'bypass']).optional(),
+  conversationId: optional(nonEmpty),
+  cache: optional(oneOf(['default', 'bypass'])),
 });
 
-export const embedRequestSchema = z.object({
+export const embedRequestSchema = object({
   ...routingFields,
-  input: z.union([z.string(), z.array(z.string()).min(1, 'must contain at least one text')]),
-  dimensions: z.number().int().positive().optional(),
+  input: union([string(), array(string(), { min: 1, minMessage: 'must contain at least one text' })], 'must be a string or an array of strings'),
+  dimensions: optional(positiveInteger),
   providerOptions,
 });
 
-function describePath(path: readonly PropertyKey[]): string {
-  let result = '';
-  for (const key of path) result += typeof key === 'number' ? `[${key}]` : result ? `.${String(key)}` : String(key);
-  return result || 'request';
-}
-
-/** Turns a zod failure into one InvalidRequestError naming every bad field. */
-export function invalidRequestFrom(error: z.ZodError, what: string): InvalidRequestError {
-  const problems = error.issues.slice(0, 5).map((issue) => `${describePath(issue.path)}: ${issue.message}`);
-  return new InvalidRequestError(`Invalid ${what}: ${problems.join('; ')}`);
+/** Checks `request` and throws one InvalidRequestError naming every bad field (up to five). */
+function check(schema: InputSchema<unknown>, request: unknown, what: string): void {
+  const problems = validateInput(schema, request);
+  if (problems.length === 0) return;
+  const described = problems.slice(0, 5).map((problem) => `${describeInputPath(problem.path) || 'request'}: ${problem.message}`);
+  throw new InvalidRequestError(`Invalid ${what}: ${described.join('; ')}`);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -105,8 +123,8 @@ function isPlainMessage(message: unknown): boolean {
 
 /**
  * True when the request has the common plain shape, every field of which `chatRequestSchema` accepts as
- * is: then parsing it with zod (several microseconds per call) would only say yes. Anything else (tools,
- * formats, parts, metadata, unknown fields, a wrong value) returns false and zod decides and explains.
+ * is: then walking the whole schema would only say yes. Anything else (tools, formats, parts, metadata,
+ * unknown fields, a wrong value) returns false and the schema decides and explains.
  */
 function isPlainChatRequest(request: unknown): boolean {
   if (!isRecord(request)) return false;
@@ -160,8 +178,7 @@ function isPlainChatRequest(request: unknown): boolean {
 /** Validates a chat request; throws InvalidRequestError naming the field. */
 export function validateChatRequest(request: ChatRequest): void {
   if (isPlainChatRequest(request)) return;
-  const parsed = chatRequestSchema.safeParse(request);
-  if (!parsed.success) throw invalidRequestFrom(parsed.error, 'chat request');
+  check(chatRequestSchema, request, 'chat request');
   if (request.toolChoice && typeof request.toolChoice === 'object' && !request.tools?.some((t) => t.name === (request.toolChoice as { name: string }).name)) {
     throw new InvalidRequestError(`Invalid chat request: toolChoice names tool "${request.toolChoice.name}", which is not in tools`);
   }
@@ -169,6 +186,5 @@ export function validateChatRequest(request: ChatRequest): void {
 
 /** Validates an embed request; throws InvalidRequestError naming the field. */
 export function validateEmbedRequest(request: EmbedRequest): void {
-  const parsed = embedRequestSchema.safeParse(request);
-  if (!parsed.success) throw invalidRequestFrom(parsed.error, 'embed request');
+  check(embedRequestSchema, request, 'embed request');
 }

@@ -1,5 +1,5 @@
 import type { Message } from './message';
-import type { JsonSchema, ToolCall, ToolChoice, ToolDefinition, ZodLikeSchema } from './tool';
+import type { JsonSchema, ToolCall, ToolChoice, ToolDefinition, StandardJsonSchemaLike } from './tool';
 import type { FinishReason, Usage } from './usage';
 
 /** How the model must shape its answer. */
@@ -9,8 +9,8 @@ export type ResponseFormat =
   | {
       /** Discriminator. */
       type: 'json-schema';
-      /** The schema the answer must match (JSON Schema or zod). */
-      schema: JsonSchema | ZodLikeSchema;
+      /** The schema the answer must match (JSON Schema, or a zod 4.2+ or other Standard JSON Schema object). */
+      schema: JsonSchema | StandardJsonSchemaLike;
       /** Schema name, where the provider wants one. */
       name?: string;
       /** Ask for strict schema adherence where supported. */

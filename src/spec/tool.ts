@@ -1,11 +1,23 @@
 /** A JSON Schema object, as providers accept it for tool parameters and structured output. */
 export type JsonSchema = Record<string, unknown>;
 
-/** Anything with zod's `toJSONSchema`-compatible shape; converted to JSON Schema before sending. */
-export interface ZodLikeSchema {
-  /** zod 4 schemas carry their definition here. */
-  _zod: unknown;
+/**
+ * A schema object of a validation library that implements Standard JSON Schema (zod 4.2 or later, ArkType,
+ * …); converted to JSON Schema with its own converter before sending.
+ */
+export interface StandardJsonSchemaLike {
+  /** The Standard Schema properties of the library's schema object. */
+  '~standard': {
+    /** The Standard JSON Schema converter. */
+    jsonSchema: {
+      /** JSON Schema of the values the schema outputs, in the given dialect. */
+      output(options: { target: 'draft-2020-12' | 'draft-07' | 'openapi-3.0' }): Record<string, unknown>;
+    };
+  };
 }
+
+/** @deprecated Use `StandardJsonSchemaLike`: zod schemas (4.2 or later) are accepted through Standard JSON Schema. */
+export type ZodLikeSchema = StandardJsonSchemaLike;
 
 /** A function the model may call. */
 export interface ToolDefinition {
@@ -13,8 +25,8 @@ export interface ToolDefinition {
   name: string;
   /** What the tool does, for the model. */
   description?: string;
-  /** Parameters as a JSON Schema whose root `type` is `object`, or a zod object schema. */
-  parameters: JsonSchema | ZodLikeSchema;
+  /** Parameters as a JSON Schema whose root `type` is `object`, or a zod (4.2 or later) or other Standard JSON Schema object schema. */
+  parameters: JsonSchema | StandardJsonSchemaLike;
 }
 
 /** Whether and which tool the model must call. */

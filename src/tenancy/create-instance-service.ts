@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ConfigurationError } from '../errors/configuration-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import type { LanguageModelProvider } from '../spec/provider';
@@ -11,6 +10,7 @@ import { bindInstanceProvider } from './instance-provider';
 import { createProviderFromBlueprint } from './instance-provider-factory';
 import { providerInstanceBinding, randomRecordId } from './key-record-binding';
 import { isSystemDefinition, seedSystemDefinitions } from './system-definitions';
+import { number, nullish, object, optional, record, string, unknownValue } from '../validation/input-schema';
 import { apiKeySchema, baseUrlSchema, parseInput, recordIdSchema, standardSchema, userIdSchema } from './tenancy-input';
 import { createVaultKeyStore } from './vault-key-store';
 
@@ -173,41 +173,43 @@ export interface InstanceService {
   resolveProvider(userId: string, instanceId: string): Promise<LanguageModelProvider>;
 }
 
-const settingsSchema = z.record(z.string(), z.unknown()).optional();
-const dimensionsSchema = z.number().int('must be an integer').min(1, 'must be at least 1').max(65_536, 'must be at most 65536').optional();
+const settingsSchema = optional(record(unknownValue));
+const dimensionsSchema = optional(number({ integer: true, min: 1, max: 65_536 }));
+const nameSchema = string({ min: 1, max: 200 });
+const modelSchema = optional(string({ min: 1, max: 191 }));
 
-const definitionSchema = z.object({
-  id: recordIdSchema.optional(),
-  name: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+const definitionSchema = object({
+  id: optional(recordIdSchema),
+  name: nameSchema,
   standard: standardSchema,
   baseUrl: baseUrlSchema,
-  model: z.string().min(1).max(191).optional(),
+  model: modelSchema,
   embeddingDimensions: dimensionsSchema,
   settings: settingsSchema,
 });
 
-const createSchema = z.object({
-  id: recordIdSchema.optional(),
-  name: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-  definitionId: z.string().min(1).max(191).optional(),
-  standard: standardSchema.optional(),
+const createSchema = object({
+  id: optional(recordIdSchema),
+  name: optional(nameSchema),
+  definitionId: optional(string({ min: 1, max: 191 })),
+  standard: optional(standardSchema),
   baseUrl: baseUrlSchema,
-  model: z.string().min(1).max(191).optional(),
+  model: modelSchema,
   embeddingDimensions: dimensionsSchema,
-  apiKey: apiKeySchema.optional(),
+  apiKey: optional(apiKeySchema),
   settings: settingsSchema,
 });
 
-const updateSchema = z.object({
-  name: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+const updateSchema = object({
+  name: optional(nameSchema),
   baseUrl: baseUrlSchema,
-  model: z.string().min(1).max(191).optional(),
+  model: modelSchema,
   embeddingDimensions: dimensionsSchema,
-  apiKey: apiKeySchema.nullable().optional(),
+  apiKey: nullish(apiKeySchema),
   settings: settingsSchema,
 });
 
-const shareSchema = z.object({ ownerId: userIdSchema, instanceId: recordIdSchema, withUserId: userIdSchema });
+const shareSchema = object({ ownerId: userIdSchema, instanceId: recordIdSchema, withUserId: userIdSchema });
 
 function definitionView(record: ProviderDefinitionRecord): DefinitionView {
   return {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AuthenticationError } from '../errors/authentication-error';
 import { ConfigurationError } from '../errors/configuration-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
@@ -13,6 +12,7 @@ import { createSecretString, type SecretString } from '../vault/secret-string';
 import { providerConfigBinding, providerConfigId, vaultRecordId } from './key-record-binding';
 import { testProviderKey, type KeyTestResult } from './key-test';
 import { toProviderLookup, type ProviderLookupInput } from './provider-lookup';
+import { object, optional } from '../validation/input-schema';
 import { apiKeySchema, baseUrlSchema, labelSchema, parseInput, providerIdSchema, userIdSchema } from './tenancy-input';
 import { createVaultKeyStore } from './vault-key-store';
 
@@ -113,12 +113,12 @@ export interface KeyService {
   resolveCredentials(input: { userId?: string; provider: string }): Promise<ResolvedCredentials>;
 }
 
-const setSchema = z.object({ userId: userIdSchema, provider: providerIdSchema, apiKey: apiKeySchema, label: labelSchema, baseUrl: baseUrlSchema });
-const userProviderSchema = z.object({ userId: userIdSchema, provider: providerIdSchema });
-const testSchema = z.object({ userId: userIdSchema, provider: providerIdSchema, apiKey: apiKeySchema.optional() });
-const managedSetSchema = z.object({ provider: providerIdSchema, apiKey: apiKeySchema, label: labelSchema, baseUrl: baseUrlSchema });
-const providerOnlySchema = z.object({ provider: providerIdSchema });
-const resolveSchema = z.object({ userId: userIdSchema.optional(), provider: providerIdSchema });
+const setSchema = object({ userId: userIdSchema, provider: providerIdSchema, apiKey: apiKeySchema, label: labelSchema, baseUrl: baseUrlSchema });
+const userProviderSchema = object({ userId: userIdSchema, provider: providerIdSchema });
+const testSchema = object({ userId: userIdSchema, provider: providerIdSchema, apiKey: optional(apiKeySchema) });
+const managedSetSchema = object({ provider: providerIdSchema, apiKey: apiKeySchema, label: labelSchema, baseUrl: baseUrlSchema });
+const providerOnlySchema = object({ provider: providerIdSchema });
+const resolveSchema = object({ userId: optional(userIdSchema), provider: providerIdSchema });
 
 function toInfo(record: ProviderConfigRecord): StoredKeyInfo {
   return {

@@ -1,100 +1,120 @@
-import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/invalid-request-error';
 import type { ResponseFormat } from '../../spec/chat';
 import type { AssistantMessage, ImagePart, Message, TextPart, ToolCallPart } from '../../spec/message';
 import type { ChatRequest, EmbedRequest } from '../../spec/request';
 import type { ToolChoice, ToolDefinition } from '../../spec/tool';
+import {
+  array,
+  boolean,
+  describeInputPath,
+  discriminated,
+  nullish,
+  number,
+  object,
+  oneOf,
+  optional,
+  positiveInteger,
+  record,
+  string,
+  union,
+  unknownValue,
+  validateInput,
+  type Infer,
+  type InputSchema,
+} from '../../validation/input-schema';
 
 // Only the OpenAI fields we can honour are described; unknown fields (logprobs, user, …) are ignored, as
 // OpenAI-compatible servers usually do.
-const textContentPart = z.looseObject({ type: z.literal('text'), text: z.string() });
-const imageContentPart = z.looseObject({
-  type: z.literal('image_url'),
-  image_url: z.looseObject({ url: z.string().min(1), detail: z.string().optional() }),
-});
-const refusalContentPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+const nonEmpty = string({ min: 1 });
+const integer = number({ integer: true });
+const textContentPart = object({ text: string() });
+const imageContentPart = object({ image_url: object({ url: nonEmpty, detail: optional(string()) }) });
+const refusalContentPart = object({ refusal: string() });
 
-const toolCall = z.looseObject({
-  id: z.string().min(1),
-  type: z.literal('function').optional(),
-  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
-});
-
-const textOnly = z.union([z.string(), z.array(textContentPart)]);
-
-const message = z.discriminatedUnion('role', [
-  z.looseObject({ role: z.literal('system'), content: textOnly }),
-  z.looseObject({ role: z.literal('developer'), content: textOnly }),
-  z.looseObject({
-    role: z.literal('user'),
-    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textContentPart, imageContentPart])).min(1)]),
-  }),
-  z.looseObject({
-    role: z.literal('assistant'),
-    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textContentPart, refusalContentPart])), z.null()]).optional(),
-    tool_calls: z.array(toolCall).optional(),
-  }),
-  z.looseObject({ role: z.literal('tool'), tool_call_id: z.string().min(1), content: textOnly }),
-]);
-
-const tool = z.looseObject({
-  type: z.literal('function'),
-  function: z.looseObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    strict: z.boolean().nullish(),
-  }),
+const toolCall = object({
+  id: nonEmpty,
+  type: optional(oneOf(['function'])),
+  function: object({ name: nonEmpty, arguments: string() }),
 });
 
-const toolChoice = z.union([
-  z.enum(['none', 'auto', 'required']),
-  z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
-]);
+const textOnly = union([string(), array(discriminated('type', { text: textContentPart }))], 'must be a string or an array of text parts');
 
-const responseFormat = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('text') }),
-  z.looseObject({ type: z.literal('json_object') }),
-  z.looseObject({
-    type: z.literal('json_schema'),
-    json_schema: z.looseObject({
-      name: z.string().min(1),
-      description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
-      strict: z.boolean().nullish(),
+const message = discriminated('role', {
+  system: object({ content: textOnly }),
+  developer: object({ content: textOnly }),
+  user: object({
+    content: union(
+      [string(), array(discriminated('type', { text: textContentPart, image_url: imageContentPart }), { min: 1 })],
+      'must be a string or a non-empty array of content parts',
+    ),
+  }),
+  assistant: object({
+    content: nullish(
+      union([string(), array(discriminated('type', { text: textContentPart, refusal: refusalContentPart }))], 'must be a string, an array of content parts or null'),
+    ),
+    tool_calls: optional(array(toolCall)),
+  }),
+  tool: object({ tool_call_id: nonEmpty, content: textOnly }),
+});
+
+const tool = object({
+  type: oneOf(['function']),
+  function: object({
+    name: nonEmpty,
+    description: optional(string()),
+    parameters: optional(record(unknownValue)),
+    strict: nullish(boolean),
+  }),
+});
+
+const toolChoice = union(
+  [oneOf(['none', 'auto', 'required']), object({ type: oneOf(['function']), function: object({ name: nonEmpty }) })],
+  'must be "none", "auto", "required" or { type: "function", function: { name } }',
+);
+
+const responseFormat = discriminated('type', {
+  text: object({}),
+  json_object: object({}),
+  json_schema: object({
+    json_schema: object({
+      name: nonEmpty,
+      description: optional(string()),
+      schema: optional(record(unknownValue)),
+      strict: nullish(boolean),
     }),
   }),
-]);
-
-export const chatCompletionBodySchema = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(message).min(1, 'must contain at least one message'),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  tools: z.array(tool).optional(),
-  tool_choice: toolChoice.optional(),
-  response_format: responseFormat.optional(),
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
-  max_tokens: z.number().int().nullish(),
-  max_completion_tokens: z.number().int().nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
-  seed: z.number().int().nullish(),
-  n: z.number().int().nullish(),
 });
 
-export type ChatCompletionBody = z.infer<typeof chatCompletionBodySchema>;
-
-export const embeddingBodySchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1, 'must contain at least one text')], {
-    error: 'must be a string or an array of strings (token arrays are not supported)',
-  }),
-  encoding_format: z.enum(['float', 'base64']).optional(),
-  dimensions: z.number().int().positive().optional(),
+export const chatCompletionBodySchema = object({
+  model: nonEmpty,
+  messages: array(message, { min: 1, minMessage: 'must contain at least one message' }),
+  stream: nullish(boolean),
+  stream_options: nullish(object({ include_usage: optional(boolean) })),
+  tools: optional(array(tool)),
+  tool_choice: optional(toolChoice),
+  response_format: optional(responseFormat),
+  temperature: nullish(number()),
+  top_p: nullish(number()),
+  max_tokens: nullish(integer),
+  max_completion_tokens: nullish(integer),
+  stop: nullish(union([string(), array(string())], 'must be a string or an array of strings')),
+  seed: nullish(integer),
+  n: nullish(integer),
 });
 
-export type EmbeddingBody = z.infer<typeof embeddingBodySchema>;
+export type ChatCompletionBody = Infer<typeof chatCompletionBodySchema>;
+
+export const embeddingBodySchema = object({
+  model: nonEmpty,
+  input: union(
+    [string(), array(string(), { min: 1, minMessage: 'must contain at least one text' })],
+    'must be a string or an array of strings (token arrays are not supported)',
+  ),
+  encoding_format: optional(oneOf(['float', 'base64'])),
+  dimensions: optional(positiveInteger),
+});
+
+export type EmbeddingBody = Infer<typeof embeddingBodySchema>;
 
 /** A request body problem, with the OpenAI `param` it concerns. */
 export class OpenAIBodyError extends InvalidRequestError {
@@ -105,19 +125,12 @@ export class OpenAIBodyError extends InvalidRequestError {
   }
 }
 
-function describePath(path: readonly PropertyKey[]): string {
-  let result = '';
-  for (const key of path) result += typeof key === 'number' ? `[${key}]` : result ? `.${String(key)}` : String(key);
-  return result;
-}
-
-/** Parses a body with a schema, or throws an OpenAIBodyError naming the first bad field. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const param = describePath(issue.path);
-  throw new OpenAIBodyError(`Invalid body: ${param || 'body'}: ${issue.message}`, param || null);
+/** Checks a body with a schema, or throws an OpenAIBodyError naming the first bad field. */
+export function parseBody<T>(schema: InputSchema<T>, body: unknown): T {
+  const problem = validateInput(schema, body)[0];
+  if (problem === undefined) return body as T;
+  const param = describeInputPath(problem.path);
+  throw new OpenAIBodyError(`Invalid body: ${param || 'body'}: ${problem.message}`, param || null);
 }
 
 function joinText(content: string | Array<{ text: string }>): string {

@@ -1,20 +1,24 @@
-import { toJSONSchema, type ZodType } from 'zod';
-import type { JsonSchema, ZodLikeSchema } from '../../spec/tool';
+import type { JsonSchema, StandardJsonSchemaLike } from '../../spec/tool';
 
-/** True for zod 4 schemas, which carry their definition under `_zod`. */
-export function isZodSchema(schema: unknown): schema is ZodLikeSchema {
-  return typeof schema === 'object' && schema !== null && '_zod' in schema;
+/**
+ * True for schema objects of validation libraries that implement Standard JSON Schema (zod 4.2 or later,
+ * ArkType, Valibot through its converter): they carry a `~standard.jsonSchema` converter.
+ */
+export function isStandardJsonSchema(schema: unknown): schema is StandardJsonSchemaLike {
+  if (typeof schema !== 'object' && typeof schema !== 'function') return false;
+  const standard = (schema as { '~standard'?: { jsonSchema?: { output?: unknown } } } | null)?.['~standard'];
+  return typeof standard?.jsonSchema?.output === 'function';
 }
 
 /**
- * Tool parameters and structured-output schemas as plain JSON Schema. zod schemas are converted with zod's
- * own `toJSONSchema`; the `$schema` marker it adds is dropped, because strict validators (OpenAI strict
- * mode, Anthropic) reject unknown keys and local models would only read it as prompt noise. Plain JSON
- * Schema passes through untouched.
+ * Tool parameters and structured-output schemas as plain JSON Schema. Standard JSON Schema objects are
+ * converted by their own library (the output side, so zod objects say `additionalProperties: false`, as
+ * strict modes require); the `$schema` marker is dropped, because strict validators (OpenAI strict mode,
+ * Anthropic) reject unknown keys and local models would only read it as prompt noise. Plain JSON Schema
+ * passes through untouched.
  */
-export function toJsonSchema(schema: JsonSchema | ZodLikeSchema): JsonSchema {
-  if (!isZodSchema(schema)) return schema;
-  const converted = toJSONSchema(schema as unknown as ZodType) as JsonSchema;
-  const { $schema: _ignored, ...rest } = converted;
+export function toJsonSchema(schema: JsonSchema | StandardJsonSchemaLike): JsonSchema {
+  if (!isStandardJsonSchema(schema)) return schema as JsonSchema;
+  const { $schema: _ignored, ...rest } = schema['~standard'].jsonSchema.output({ target: 'draft-2020-12' });
   return rest;
 }
