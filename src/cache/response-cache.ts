@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { ConfigurationError } from '../errors/configuration-error';
 import type { CachedResponse, ResponseCache } from './cached-response';
+import { cachedResponseBytes } from './cached-response-bytes';
 
 export interface MemoryResponseCacheOptions {
   /** How long an entry lives, ms. Default 300,000 (5 minutes). */
@@ -19,13 +20,6 @@ export interface MemoryResponseCache extends ResponseCache {
   readonly size: number;
   /** Bytes held. */
   readonly bytes: number;
-}
-
-const encoder = new TextEncoder();
-
-/** Size of an entry as the UTF-8 bytes of its JSON, which is what it would take in a shared cache. */
-export function cachedResponseBytes(value: CachedResponse): number {
-  return Math.max(1, encoder.encode(JSON.stringify(value)).byteLength);
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

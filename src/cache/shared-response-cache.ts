@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors/configuration-error';
 import type { StateStore } from '../spec/state-store';
 import type { CachedResponse, ResponseCache } from './cached-response';
-import { cachedResponseBytes } from './response-cache';
+import { cachedResponseBytes } from './cached-response-bytes';
 
 export interface SharedResponseCacheOptions {
   /** The state store every process shares (Redis, SQL). */

@@ -2,7 +2,7 @@ import { createCallDeadline } from '../http/call-deadline';
 import { createCacheKey } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
-import { createMemoryResponseCache } from '../cache/response-cache';
+import { createLazyMemoryResponseCache } from '../cache/lazy-memory-response-cache';
 import { createSharedResponseCache } from '../cache/shared-response-cache';
 import { createSingleFlight } from '../cache/single-flight';
 import { recordStream, replayStream } from '../cache/stream-cache';
@@ -204,7 +204,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   const cache: ResponseCache | undefined = options.cache
     ? options.cache.shared
       ? createSharedResponseCache({ state, ttlMs: options.cache.ttlMs })
-      : createMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
+      : createLazyMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
     : undefined;
   const cacheScope = options.cache?.scope ?? 'user';
   if (options.health?.probeIntervalMs !== undefined) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCacheKey } from '../../src/cache/cache-key';
 import type { CachedResponse } from '../../src/cache/cached-response';
-import { cachedResponseBytes, createMemoryResponseCache } from '../../src/cache/response-cache';
+import { cachedResponseBytes } from '../../src/cache/cached-response-bytes';
+import { createMemoryResponseCache } from '../../src/cache/response-cache';
 import { createSharedResponseCache } from '../../src/cache/shared-response-cache';
 import { ConfigurationError } from '../../src/errors/configuration-error';
 
