@@ -1,5 +1,4 @@
 import { anySignal } from '../http/any-signal';
-import pRetry, { AbortError as RetryAbortError } from 'p-retry';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -10,6 +9,30 @@ import { abortReason, systemClock, type RoutingClock, type RoutingTimer } from '
 import { decideErrorAction, type ErrorActionOptions, type ErrorDecision } from './error-action';
 import type { HealthRecorder } from './health-tracker';
 import { backoffDelay, resolveRetryPolicy, type RetryPolicy } from './retry-policy';
+
+// p-retry runs only retries, after a first failure, so it is loaded then: a one-time import on a path
+// that is about to wait a backoff anyway, and the core entry does not carry it.
+let pRetryModule: Promise<typeof import('p-retry')> | undefined;
+const loadPRetry = (): Promise<typeof import('p-retry')> => (pRetryModule ??= import('p-retry'));
+
+/** Thrown by one try to say "do not retry": p-retry's AbortError under p-retry, unwrapped before it. */
+class StopRetrying {
+  constructor(readonly error: unknown) {}
+}
+
+/** Runs `attempt` under p-retry, turning StopRetrying into p-retry's AbortError (which rejects with the error itself). */
+async function underPRetry<T>(
+  attempt: (pass: number) => Promise<T>,
+  options: Parameters<typeof import('p-retry').default>[1],
+): Promise<T> {
+  const { default: pRetry, AbortError } = await loadPRetry();
+  return pRetry(
+    (pass) => attempt(pass).catch((error: unknown) => {
+      throw error instanceof StopRetrying ? new AbortError(error.error as Error) : error;
+    }),
+    options,
+  );
+}
 
 /** What the executor passes to each upstream call. */
 export interface AttemptContext {
@@ -183,9 +206,9 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
     let retries = 0;
     let failure: { error: LLMError; decision: ErrorDecision } | undefined;
     let probeOpen = isProbe;
-    // One upstream request (pass 1 is the first try); a RetryAbortError tells p-retry not to retry.
+    // One upstream request (pass 1 is the first try); a StopRetrying says not to retry.
     const attemptOnce = async (pass: number): Promise<T> => {
-      if (run.signal.aborted) throw new RetryAbortError(endedReason());
+      if (run.signal.aborted) throw new StopRetrying(endedReason());
       requestNumber++;
       // A per-request controller (and a combined signal) only when requests have their own timeout:
       // the common path passes the call's signal as is and allocates nothing.
@@ -218,7 +241,7 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
           probeOpen = false;
           options.health?.recordFailure(candidate, error, clock.now() - requestStartedAt);
         }
-        if (decision.action !== 'retry') throw new RetryAbortError(error);
+        if (decision.action !== 'retry') throw new StopRetrying(error);
         throw error;
       } finally {
         attemptTimer?.cancel();
@@ -250,11 +273,11 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
     // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
     // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
     const retryAfterFirstFailure = async (error: unknown): Promise<T> => {
-      if (error instanceof RetryAbortError) throw (error as RetryAbortError & { originalError: unknown }).originalError;
+      if (error instanceof StopRetrying) throw error.error;
       if (run.signal.aborted || policy.maxRetries <= 0) throw error;
       if (!(await shouldRetry({ retriesConsumed: 0 }))) throw error;
       run.signal.throwIfAborted();
-      return pRetry((pass) => attemptOnce(pass + 1), {
+      return underPRetry((pass) => attemptOnce(pass + 1), {
         ...retryOptions,
         retries: policy.maxRetries - 1,
         shouldRetry: ({ retriesConsumed }) => shouldRetry({ retriesConsumed: retriesConsumed + 1 }),
@@ -273,7 +296,7 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
         }
       } else {
         // p-retry rejects the bad retry count before anything is sent.
-        value = await pRetry(attemptOnce, { ...retryOptions, retries: policy.maxRetries, shouldRetry });
+        value = await underPRetry(attemptOnce, { ...retryOptions, retries: policy.maxRetries, shouldRetry });
       }
       settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber }, candidate);
       return { value };
