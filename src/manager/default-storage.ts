@@ -1,4 +1,4 @@
-import type { Storage } from '../spec/storage';
+import type { Storage, UsageRecord } from '../spec/storage';
 
 type StorageMethod = Exclude<keyof Storage, 'kind'>;
 
@@ -24,15 +24,39 @@ void everyMethodListed;
  * the wait is invisible to calls; the core entry does not carry its code (an eighth of the entry).
  */
 export function createDefaultStorage(): Storage {
+  // Usage batches written before the module has loaded are held here, then appended first, in order. The
+  // import needs the event loop: a host that keeps calling without ever yielding to it (a tight loop over a
+  // fake fetch) would otherwise fill the usage writer's buffer while it waits, and lose records. The memory
+  // storage keeps every record anyway, so holding them here costs nothing more.
+  let early: UsageRecord[][] | undefined = [];
+  const earlyIds = new Set<string>();
   let loading: Promise<Storage> | undefined;
   const load = (): Promise<Storage> =>
-    (loading ??= import('../storage/memory/memory-storage').then((module) => module.createMemoryStorage()));
-  // Start loading now, in the background: the first ledger write (or any read) then rarely waits, and
-  // calls finished meanwhile stay queued in the usage writer (bounded by maxBufferedRecords).
+    (loading ??= import('../storage/memory/memory-storage').then(async (module) => {
+      const loaded = module.createMemoryStorage();
+      for (const batch of early ?? []) await loaded.appendUsage(batch);
+      early = undefined;
+      earlyIds.clear();
+      return loaded;
+    }));
+  // Start loading now, in the background: reads then rarely wait.
   load().catch(() => undefined);
   const storage: Record<string, unknown> = { kind: 'memory' };
   for (const name of storageMethods) {
     storage[name] = (...args: unknown[]) => load().then((loaded) => (loaded[name] as (...input: unknown[]) => Promise<unknown>)(...args));
   }
+  const appendLater = storage.appendUsage as Storage['appendUsage'];
+  storage.appendUsage = (records: UsageRecord[]): Promise<number> => {
+    if (early === undefined) return appendLater(records);
+    early.push(records.slice());
+    // As the storage counts: records whose id is already held are not new (it ignores them on append).
+    let added = 0;
+    for (const record of records) {
+      if (earlyIds.has(record.id)) continue;
+      earlyIds.add(record.id);
+      added++;
+    }
+    return Promise.resolve(added);
+  };
   return storage as unknown as Storage;
 }
