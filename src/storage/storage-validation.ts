@@ -18,8 +18,10 @@ export const maximumIdentifierLength = 191;
 const positiveKinds = new Set(['grant', 'purchase', 'refund', 'release']);
 const negativeKinds = new Set(['debit', 'reservation']);
 
+const storagePrefix = 'Storage: ';
+
 function reject(field: string, problem: string): never {
-  throw new InvalidRequestError(`Storage: ${field} ${problem}`);
+  throw new InvalidRequestError(`${storagePrefix}${field} ${problem}`);
 }
 
 /** Identifiers are indexed and compared: non-empty, at most 191 characters, no NUL (PostgreSQL text cannot hold it). */
@@ -71,26 +73,36 @@ export function checkLimit(value: number | undefined, fallback: number): number 
   return Math.min(checkInteger(value, 'limit', { minimum: 1 }), 10_000);
 }
 
+const atLeastZero = { minimum: 0 };
+const atLeastOne = { minimum: 1 };
+const keySources = ['byok', 'managed', 'local'] as const;
+const usageStatuses = ['success', 'error', 'aborted'] as const;
+const usageCounts = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'costMicroUsd', 'latencyMs'] as const;
+
 export function validateUsageRecord(record: UsageRecord, index: number): void {
-  const prefix = `usage[${index}].`;
-  checkIdentifier(record.id, `${prefix}id`);
-  checkInteger(record.time, `${prefix}time`, { minimum: 0 });
-  checkOptionalIdentifier(record.userId, `${prefix}userId`);
-  checkOptionalIdentifier(record.feature, `${prefix}feature`);
-  checkIdentifier(record.provider, `${prefix}provider`);
-  checkIdentifier(record.model, `${prefix}model`);
-  checkOneOf(record.keySource, `${prefix}keySource`, ['byok', 'managed', 'local']);
-  for (const field of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'costMicroUsd', 'latencyMs'] as const) {
-    checkInteger(record[field], prefix + field, { minimum: 0 });
+  // Every ledger row passes here: field names are constants and the row's index joins the message only
+  // when a check fails, so a valid row allocates nothing.
+  try {
+    checkIdentifier(record.id, 'id');
+    checkInteger(record.time, 'time', atLeastZero);
+    checkOptionalIdentifier(record.userId, 'userId');
+    checkOptionalIdentifier(record.feature, 'feature');
+    checkIdentifier(record.provider, 'provider');
+    checkIdentifier(record.model, 'model');
+    checkOneOf(record.keySource, 'keySource', keySources);
+    for (const field of usageCounts) checkInteger(record[field], field, atLeastZero);
+    checkOptionalInteger(record.timeToFirstTokenMs, 'timeToFirstTokenMs', atLeastZero);
+    checkIdentifier(record.priceTableVersion, 'priceTableVersion');
+    checkOneOf(record.status, 'status', usageStatuses);
+    checkOptionalIdentifier(record.errorClass, 'errorClass');
+    checkInteger(record.attemptNumber, 'attemptNumber', atLeastOne);
+    checkOptionalIdentifier(record.requestId, 'requestId');
+    if (typeof record.cached !== 'boolean') reject('cached', 'must be a boolean');
+    if (typeof record.estimated !== 'boolean') reject('estimated', 'must be a boolean');
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    throw new InvalidRequestError(error.message.replace(storagePrefix, `${storagePrefix}usage[${index}].`));
   }
-  checkOptionalInteger(record.timeToFirstTokenMs, `${prefix}timeToFirstTokenMs`, { minimum: 0 });
-  checkIdentifier(record.priceTableVersion, `${prefix}priceTableVersion`);
-  checkOneOf(record.status, `${prefix}status`, ['success', 'error', 'aborted']);
-  checkOptionalIdentifier(record.errorClass, `${prefix}errorClass`);
-  checkInteger(record.attemptNumber, `${prefix}attemptNumber`, { minimum: 1 });
-  checkOptionalIdentifier(record.requestId, `${prefix}requestId`);
-  if (typeof record.cached !== 'boolean') reject(`${prefix}cached`, 'must be a boolean');
-  if (typeof record.estimated !== 'boolean') reject(`${prefix}estimated`, 'must be a boolean');
 }
 
 export function validateProviderConfig(record: ProviderConfigRecord): void {
