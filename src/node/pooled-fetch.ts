@@ -1,4 +1,4 @@
-import { Agent, fetch as undiciFetch, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { PooledResponse } from './pooled-response';
 
 /** Settings of the keep-alive connection pool. */
@@ -26,6 +26,13 @@ const defaultHeaders: ReadonlyArray<readonly [string, string]> = [
   ['sec-fetch-mode', 'cors'],
   ['user-agent', 'undici'],
 ];
+
+type Undici = typeof import('undici');
+
+// undici is imported when the first pool is made, not when the package loads: it is most of the Node
+// entry's cold import (~100 ms here), and a host usually creates its manager well before the first call.
+let undiciModule: Promise<Undici> | undefined;
+const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const simpleInitFields = new Set(['method', 'headers', 'body', 'signal']);
@@ -75,17 +82,26 @@ function isSimpleInit(init: RequestInit | undefined): boolean {
  * request itself. Anything else, and any redirect, goes through undici's `fetch` on the same pool, so
  * the semantics stay fetch's. Failures look like fetch's: a caller's abort rejects with the signal's
  * reason, a transport failure with `TypeError('fetch failed')` whose `cause` is undici's error.
+ * undici itself is imported in the background when the pool is made; a request made before that
+ * finished waits for it.
  */
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
-  const agent = new Agent({
-    connections: options.connections ?? 128,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+  let undici: Undici | undefined;
+  let agent: Agent | undefined;
+  const ready = loadUndici().then((module) => {
+    undici = module;
+    agent = new module.Agent({
+      connections: options.connections ?? 128,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    });
   });
+  ready.catch(() => undefined);
   const viaFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+    undici!.fetch(input as Parameters<Undici['fetch']>[0], { ...(init as object), dispatcher: agent } as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
 
   async function pooled(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    if (agent === undefined) await ready;
     if ((typeof input !== 'string' && !(input instanceof URL)) || !isSimpleInit(init)) return viaFetch(input, init);
     const body = init?.body ?? undefined;
     const headers = plainHeaders(init?.headers, body);
@@ -94,7 +110,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     const url = typeof input === 'string' ? input : input.href;
     let data: Dispatcher.ResponseData;
     try {
-      data = await request(url, {
+      data = await undici!.request(url, {
         method: (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod,
         headers,
         body: body as string | Uint8Array | undefined,
@@ -114,5 +130,11 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     return new PooledResponse(data, url) as unknown as Response;
   }
 
-  return { fetch: pooled as typeof globalThis.fetch, close: () => agent.close() };
+  return {
+    fetch: pooled as typeof globalThis.fetch,
+    close: async () => {
+      await ready;
+      await agent!.close();
+    },
+  };
 }
