@@ -1,3 +1,4 @@
+import { batched, batchesOf, type BatchedIterable } from '../http/part-batches';
 import type { ProviderStreamPart } from '../spec/stream';
 
 /**
@@ -5,18 +6,27 @@ import type { ProviderStreamPart } from '../spec/stream';
  * every part once the `finish` part arrives (the last part of a successful stream); a stream that throws, is
  * aborted, or is left before its `finish` part is never handed over (so never cached).
  */
-export async function* recordStream(
+export function recordStream(
   source: AsyncIterable<ProviderStreamPart>,
   onComplete: (parts: ProviderStreamPart[]) => void,
-): AsyncGenerator<ProviderStreamPart> {
-  const parts: ProviderStreamPart[] = [];
-  for await (const part of source) {
-    // Copied now: the consumer may mutate the objects it receives.
-    parts.push(structuredClone(part));
-    // `finish` is always the last part of a successful stream (adapters throw before it otherwise), so the
-    // recording is complete here, even if the consumer stops reading right after it.
-    if (part.type === 'finish') onComplete(parts);
-    yield part;
+): BatchedIterable<ProviderStreamPart> {
+  return batched(() => recordBatches(source, onComplete));
+}
+
+async function* recordBatches(
+  source: AsyncIterable<ProviderStreamPart>,
+  onComplete: (parts: ProviderStreamPart[]) => void,
+): AsyncGenerator<ProviderStreamPart[]> {
+  const recorded: ProviderStreamPart[] = [];
+  for await (const parts of batchesOf(source)) {
+    for (const part of parts) {
+      // Copied now: the consumer may mutate the objects it receives.
+      recorded.push(structuredClone(part));
+      // `finish` is always the last part of a successful stream (adapters throw before it otherwise), so the
+      // recording is complete here, even if the consumer stops reading right after it.
+      if (part.type === 'finish') onComplete(recorded);
+    }
+    yield parts;
   }
 }
 

@@ -10,15 +10,16 @@ export interface ServerSentEvent {
 }
 
 /**
- * Decodes an SSE body (LF, CR or CRLF framing; comments such as `: keep-alive` are dropped). A read
- * failure throws a typed network error; leaving the loop early cancels the body.
+ * Decodes an SSE body (LF, CR or CRLF framing; comments such as `: keep-alive` are dropped), one batch per
+ * network read: every event that read completed, parsed synchronously. A read failure throws a typed
+ * network error; leaving the loop early cancels the body.
  */
-export async function* readServerSentEvents(
+export async function* readServerSentEventBatches(
   body: ReadableStream<Uint8Array>,
   provider: string,
   signal?: AbortSignal,
-): AsyncGenerator<ServerSentEvent> {
-  const pending: EventSourceMessage[] = [];
+): AsyncGenerator<ServerSentEvent[]> {
+  let pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new TextDecoder();
   const reader = body.getReader();
@@ -38,16 +39,27 @@ export async function* readServerSentEvents(
       } else {
         parser.feed(decoder.decode(chunk.value, { stream: true }));
       }
-      for (let index = 0; index < pending.length; index++) {
-        const message = pending[index]!;
-        yield message.event === undefined ? { data: message.data } : { event: message.event, data: message.data };
+      if (pending.length > 0) {
+        const events = pending;
+        pending = [];
+        yield events;
       }
-      pending.length = 0;
       if (chunk.done) break;
     }
     finished = true;
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
+  }
+}
+
+/** As `readServerSentEventBatches`, one event at a time. */
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  provider: string,
+  signal?: AbortSignal,
+): AsyncGenerator<ServerSentEvent> {
+  for await (const events of readServerSentEventBatches(body, provider, signal)) {
+    for (const event of events) yield event.event === undefined ? { data: event.data } : { event: event.event, data: event.data };
   }
 }

@@ -6,6 +6,7 @@ import { buildUsageRecord, type UsageWriter } from '../governance/usage-recorder
 import type { RoutingCandidate } from '../routing/candidate';
 import type { AttemptContext } from '../routing/fallback-executor';
 import type { UsageStatus } from '../spec/storage-records';
+import { batched, batchesOf, type BatchedIterable } from '../http/part-batches';
 import type { ProviderStreamPart } from '../spec/stream';
 import type { Usage } from '../spec/usage';
 
@@ -97,6 +98,74 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
 
   const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true };
 
+  /**
+   * One upstream stream with its bookkeeping: reserves before the request is sent, and when the stream ends
+   * — finished, failed, or cancelled by the consumer — settles the cost (estimated from the output seen when
+   * the provider reported none) and queues one usage record.
+   */
+  async function* streamBatches(
+    candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, open: () => AsyncIterable<ProviderStreamPart>,
+  ): AsyncGenerator<ProviderStreamPart[]> {
+    const reservation = await reserve(candidate, facts, context);
+    const startedAt = Date.now();
+    let firstContentAt: number | undefined;
+    let outputCharacters = '';
+    let finalUsage: Usage | undefined;
+    let failure: unknown;
+    let booked = false;
+    // Books the attempt once: at its finish part (a consumer may never pull past it, and then this
+    // generator's finally never runs), else when the stream ends, fails or is cancelled.
+    const book = async (): Promise<void> => {
+      if (booked) return;
+      booked = true;
+      const finished = finalUsage !== undefined;
+      // A cut or cancelled stream is still billed by the provider for what it generated: estimate it.
+      const usage: Usage = finalUsage ?? {
+        inputTokens: facts.estimatedInputTokens,
+        outputTokens: estimateTextTokens(outputCharacters),
+        totalTokens: facts.estimatedInputTokens + estimateTextTokens(outputCharacters),
+        estimated: true,
+      };
+      const status: UsageStatus = finished ? 'success' : failure === undefined || context.signal.aborted ? 'aborted' : 'error';
+      const produced = finished || firstContentAt !== undefined;
+      const cost = produced ? costOf(candidate, usage) : costOf(candidate, zeroUsage);
+      if (produced) await reservation.settle(cost.microUsd).catch(() => undefined);
+      else await reservation.release().catch(() => undefined);
+      record(candidate, facts, context, startedAt, status, produced ? usage : undefined, cost, failure,
+        firstContentAt === undefined ? undefined : firstContentAt - startedAt);
+    };
+    try {
+      for await (const parts of batchesOf(open())) {
+        for (const part of parts) {
+          switch (part.type) {
+            case 'text-delta':
+            case 'reasoning-delta':
+              firstContentAt ??= Date.now();
+              outputCharacters += part.text;
+              break;
+            case 'tool-call-delta':
+              firstContentAt ??= Date.now();
+              outputCharacters += part.argumentsDelta;
+              break;
+            case 'tool-call':
+              firstContentAt ??= Date.now();
+              break;
+            case 'finish':
+              finalUsage = part.usage;
+              await book();
+              break;
+          }
+        }
+        yield parts;
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      await book();
+    }
+  }
+
   return {
     costOf,
 
@@ -125,70 +194,11 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
       return Object.assign(value, { cost });
     },
 
-    /**
-     * Wraps one upstream stream: reserves before the request is sent, and when the stream ends — finished,
-     * failed, or cancelled by the consumer — settles the cost (estimated from the output seen when the
-     * provider reported none) and queues one usage record.
-     */
-    async *stream(
+    /** Wraps one upstream stream with its reservation and usage record (see `streamBatches`). */
+    stream(
       candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, open: () => AsyncIterable<ProviderStreamPart>,
-    ): AsyncGenerator<ProviderStreamPart> {
-      const reservation = await reserve(candidate, facts, context);
-      const startedAt = Date.now();
-      let firstContentAt: number | undefined;
-      let outputCharacters = '';
-      let finalUsage: Usage | undefined;
-      let failure: unknown;
-      let booked = false;
-      // Books the attempt once: at its finish part (a consumer may never pull past it, and then this
-      // generator's finally never runs), else when the stream ends, fails or is cancelled.
-      const book = async (): Promise<void> => {
-        if (booked) return;
-        booked = true;
-        const finished = finalUsage !== undefined;
-        // A cut or cancelled stream is still billed by the provider for what it generated: estimate it.
-        const usage: Usage = finalUsage ?? {
-          inputTokens: facts.estimatedInputTokens,
-          outputTokens: estimateTextTokens(outputCharacters),
-          totalTokens: facts.estimatedInputTokens + estimateTextTokens(outputCharacters),
-          estimated: true,
-        };
-        const status: UsageStatus = finished ? 'success' : failure === undefined || context.signal.aborted ? 'aborted' : 'error';
-        const produced = finished || firstContentAt !== undefined;
-        const cost = produced ? costOf(candidate, usage) : costOf(candidate, zeroUsage);
-        if (produced) await reservation.settle(cost.microUsd).catch(() => undefined);
-        else await reservation.release().catch(() => undefined);
-        record(candidate, facts, context, startedAt, status, produced ? usage : undefined, cost, failure,
-          firstContentAt === undefined ? undefined : firstContentAt - startedAt);
-      };
-      try {
-        for await (const part of open()) {
-          switch (part.type) {
-            case 'text-delta':
-            case 'reasoning-delta':
-              firstContentAt ??= Date.now();
-              outputCharacters += part.text;
-              break;
-            case 'tool-call-delta':
-              firstContentAt ??= Date.now();
-              outputCharacters += part.argumentsDelta;
-              break;
-            case 'tool-call':
-              firstContentAt ??= Date.now();
-              break;
-            case 'finish':
-              finalUsage = part.usage;
-              await book();
-              break;
-          }
-          yield part;
-        }
-      } catch (error) {
-        failure = error;
-        throw error;
-      } finally {
-        await book();
-      }
+    ): BatchedIterable<ProviderStreamPart> {
+      return batched(() => streamBatches(candidate, facts, context, open));
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { BatchedIterable } from '../http/part-batches';
 import type { ChatResult } from '../spec/result';
 import type { StreamPart } from '../spec/stream';
 
@@ -9,11 +10,12 @@ import type { StreamPart } from '../spec/stream';
 export class ChatStream implements AsyncIterable<StreamPart> {
   /** The final result; rejects with the stream's error (an error part is yielded first). */
   readonly result: Promise<ChatResult>;
-  readonly #source: AsyncGenerator<StreamPart>;
+  readonly #source: AsyncGenerator<StreamPart> | BatchedIterable<StreamPart>;
   readonly #abort: (reason?: unknown) => void;
   #taken = false;
 
-  constructor(source: AsyncGenerator<StreamPart>, result: Promise<ChatResult>, abort: (reason?: unknown) => void) {
+  /** A batched `source` hands over the parts it already read without a generator step each. */
+  constructor(source: AsyncGenerator<StreamPart> | BatchedIterable<StreamPart>, result: Promise<ChatResult>, abort: (reason?: unknown) => void) {
     this.#source = source;
     this.result = result;
     this.#abort = abort;
@@ -24,7 +26,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
   [Symbol.asyncIterator](): AsyncGenerator<StreamPart> {
     if (this.#taken) throw new TypeError('A ChatStream can be read only once');
     this.#taken = true;
-    return this.#source;
+    return this.#source[Symbol.asyncIterator]();
   }
 
   /** Only the text deltas. */

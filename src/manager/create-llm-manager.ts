@@ -5,7 +5,7 @@ import type { CachedResponse, ResponseCache } from '../cache/cached-response';
 import { createLazyMemoryResponseCache } from '../cache/lazy-memory-response-cache';
 import { createSharedResponseCache } from '../cache/shared-response-cache';
 import { createSingleFlight } from '../cache/single-flight';
-import { recordStream, replayStream } from '../cache/stream-cache';
+import { recordStream } from '../cache/stream-cache';
 import { AbortedError } from '../errors/aborted-error';
 import { TimeoutError } from '../errors/timeout-error';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
@@ -19,6 +19,7 @@ import { createPriceTable } from '../governance/price-table';
 import { estimateChatTokens, estimateEmbeddingTokens } from '../governance/token-estimate';
 import { buildUsageRecord, createUsageWriter } from '../governance/usage-recorder';
 import { mapFetchError } from '../http/map-fetch-error';
+import { batched, batchesOf } from '../http/part-batches';
 import type { RoutingCandidate } from '../routing/candidate';
 import { createCircuitBreaker } from '../routing/circuit-breaker';
 import { attemptsOf, executeWithFallback, type ExecuteWithFallbackOptions, type FallbackEvent } from '../routing/fallback-executor';
@@ -550,7 +551,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       rejectResult = reject;
     });
 
-    async function* run(): AsyncGenerator<StreamPart> {
+    async function* run(): AsyncGenerator<StreamPart[]> {
       let settled = false;
       let tokensUsed = 0;
       let held: Awaited<ReturnType<typeof admit>> | undefined;
@@ -571,7 +572,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
           held = await admit(call, request);
         } catch (error) {
-          yield fail(LLMError.isInstance(error) ? error : finalError(error, call));
+          yield [fail(LLMError.isInstance(error) ? error : finalError(error, call))];
           return;
         }
         const keyPromise = cacheKeyFor('stream', request);
@@ -586,11 +587,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           settled = true;
           resolveResult(final);
           fireHook(hooks.onResponse, { ...call.event, result: final });
-          yield* replayStream(hit.parts);
+          yield hit.parts.map((part) => structuredClone(part));
           return;
         }
         const selection = select(resolved, request, 'chat', scope);
-        const costs: number[] = [];
         const routed = streamWithFallback({
           candidates: selection.candidates, signal: call.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
           onFallback: fallbackHook(call),
@@ -611,38 +611,39 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
               : upstream;
           },
         });
+        // Splice parts among them are ignored by collectParts.
         const parts: ProviderStreamPart[] = [];
-        for await (const part of routed as AsyncIterable<RoutedStreamPart>) {
-          if (part.type === 'splice') {
-            // The answer so far came from another candidate; the text continues from the next one.
-            yield part;
-            continue;
-          }
-          if (part.type === 'error') {
-            const error = finalError(part.error, call);
-            yield fail(error);
+        for await (const batch of batchesOf<RoutedStreamPart>(routed)) {
+          // Error and splice parts come alone; a finish part ends its batch.
+          const last = batch[batch.length - 1]!;
+          if (last.type === 'error') {
+            yield [fail(finalError(last.error, call))];
             return;
           }
-          parts.push(part);
-          if (part.type === 'finish') {
-            const collected = collectParts(parts);
-            const servedBy = routed.servedBy.at(-1)!;
-            tokensUsed = part.usage.totalTokens;
-            const cost = accounting.costOf(servedBy, part.usage);
-            costs.push(cost.microUsd);
-            const final = toChatResult(collected, servedBy, [...routed.attempts], selection, toCost(cost), call.startedAt, call.facts.requestId);
-            if (routed.splices.length > 0) final.splices = [...routed.splices];
-            try {
-              await saveTurn(original, final);
-            } catch (error) {
-              yield fail(finalError(error, call));
-              return;
-            }
-            settled = true;
-            resolveResult(final);
-            fireHook(hooks.onResponse, { ...call.event, result: final });
+          parts.push(...(batch as ProviderStreamPart[]));
+          if (last.type !== 'finish') {
+            yield batch;
+            continue;
           }
-          yield part;
+          // The parts before the finish reach the consumer before the result settles (or a failure to save
+          // the turn replaces the finish with an error part).
+          if (batch.length > 1) yield batch.slice(0, -1);
+          const collected = collectParts(parts);
+          const servedBy = routed.servedBy.at(-1)!;
+          tokensUsed = last.usage.totalTokens;
+          const cost = accounting.costOf(servedBy, last.usage);
+          const final = toChatResult(collected, servedBy, [...routed.attempts], selection, toCost(cost), call.startedAt, call.facts.requestId);
+          if (routed.splices.length > 0) final.splices = [...routed.splices];
+          try {
+            await saveTurn(original, final);
+          } catch (error) {
+            yield [fail(finalError(error, call))];
+            return;
+          }
+          settled = true;
+          resolveResult(final);
+          fireHook(hooks.onResponse, { ...call.event, result: final });
+          yield [last];
         }
       } finally {
         if (!settled) {
@@ -658,7 +659,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       }
     }
 
-    return new ChatStream(run(), result, (reason) => call.abort(reason ?? new AbortedError('The stream was cancelled')));
+    return new ChatStream(batched(run), result, (reason) => call.abort(reason ?? new AbortedError('The stream was cancelled')));
   }
 
   async function embed(request: EmbedRequest, loadScope?: ScopeLoader): Promise<EmbedResult> {

@@ -1,4 +1,5 @@
 import { followSignals } from '../http/any-signal';
+import { batched, batchesOf, type BatchedIterable } from '../http/part-batches';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -56,8 +57,8 @@ export interface StreamOutcome {
   splices: StreamSplice[];
 }
 
-/** A routed stream: iterate it once; attempts and splices are filled in as it runs. */
-export interface FallbackStream extends AsyncIterable<RoutedStreamPart> {
+/** A routed stream: iterate it once (by part, or by batch through `partBatches`); attempts and splices are filled in as it runs. */
+export interface FallbackStream extends BatchedIterable<RoutedStreamPart> {
   /** Attempts so far (live). */
   readonly attempts: readonly Attempt[];
   /** Candidates that produced content so far (live). */
@@ -76,9 +77,11 @@ export function isContentPart(part: ProviderStreamPart): boolean {
 }
 
 interface OpenedStream {
-  iterator: AsyncIterator<ProviderStreamPart>;
+  iterator: AsyncIterator<ProviderStreamPart[]>;
   buffered: ProviderStreamPart[];
   upstream: AbortController;
+  /** Rejects the read in progress (set by each read). */
+  interrupt?: (error: unknown) => void;
 }
 
 /**
@@ -97,42 +100,35 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
   const outcome = new Promise<StreamOutcome>((resolve) => (settle = resolve));
   let started = false;
 
-  // Pulls the next part, failing with TimeoutError when nothing arrives for idleTimeoutMs.
-  const nextPart = (opened: OpenedStream, stop: AbortSignal): Promise<IteratorResult<ProviderStreamPart>> => {
-    const pending = opened.iterator.next();
+  /**
+   * Opens one upstream stream read in batches. Aborting its signal returns the iterator and ends the read
+   * in progress at once, even if the adapter never notices: one listener per stream, not one per read.
+   */
+  const openStream = (iterable: AsyncIterable<ProviderStreamPart>, upstream: AbortController): OpenedStream => {
+    const opened: OpenedStream = { iterator: batchesOf(iterable)[Symbol.asyncIterator](), buffered: [], upstream };
+    upstream.signal.addEventListener('abort', () => {
+      opened.iterator.return?.().catch(() => undefined);
+      opened.interrupt?.(abortReason(upstream.signal));
+    }, { once: true });
+    return opened;
+  };
+
+  // Reads the next batch; a stream idle for idleTimeoutMs is aborted with TimeoutError (which ends the read).
+  const nextBatch = (opened: OpenedStream): Promise<IteratorResult<ProviderStreamPart[]>> => {
+    const signal = opened.upstream.signal;
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     const idle = options.idleTimeoutMs;
+    const timer = idle === undefined ? undefined : clock.setTimer(() => opened.upstream.abort(new TimeoutError(`stream idle for ${idle} ms`)), idle);
+    const pending = opened.iterator.next();
     return new Promise((resolve, reject) => {
-      let timer: { cancel(): void } | undefined;
-      const onStop = (): void => finish(() => reject(abortReason(stop)), true);
-      const finish = (action: () => void, abortUpstream: boolean, reason?: unknown): void => {
-        timer?.cancel();
-        stop.removeEventListener('abort', onStop);
-        if (abortUpstream) {
-          opened.upstream.abort(reason ?? abortReason(stop));
-          pending.catch(() => undefined);
-          opened.iterator.return?.().catch(() => undefined);
-        }
-        action();
-      };
-      if (idle !== undefined) {
-        timer = clock.setTimer(() => {
-          const error = new TimeoutError(`stream idle for ${idle} ms`);
-          finish(() => reject(error), true, error);
-        }, idle);
-      }
-      if (stop.aborted) {
-        onStop();
-        return;
-      }
-      stop.addEventListener('abort', onStop, { once: true });
-      pending.then(
-        (result) => finish(() => resolve(result), false),
-        (error: unknown) => finish(() => reject(error), false),
-      );
+      // Left in place after the read: rejecting a settled promise does nothing.
+      opened.interrupt = reject;
+      const read = pending.then(resolve, reject);
+      if (timer) void read.then(() => timer.cancel());
     });
   };
 
-  async function* run(): AsyncGenerator<RoutedStreamPart> {
+  async function* run(): AsyncGenerator<RoutedStreamPart[]> {
     if (started) throw new InvalidResponseError('a routed stream can be iterated only once');
     started = true;
     const startedAt = clock.now();
@@ -188,17 +184,21 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
               followSignals(upstream, context.signal === life.signal ? [life.signal] : [context.signal, life.signal]);
               const signal = upstream.signal;
               const iterable = options.open(candidate, { ...context, signal, ...(messagesOverride ? { messagesOverride } : {}) });
-              const opened: OpenedStream = { iterator: iterable[Symbol.asyncIterator](), buffered: [], upstream };
+              const opened = openStream(iterable, upstream);
               try {
                 while (true) {
-                  const next = await nextPart(opened, signal);
+                  const next = await nextBatch(opened);
                   if (next.done) throw new InvalidResponseError(`${candidateReference(candidate)}: stream ended before finishing`, { provider: candidate.provider, model: candidate.model });
-                  opened.buffered.push(next.value);
-                  if (isContentPart(next.value) || next.value.type === 'finish') return opened;
+                  let opening = false;
+                  for (const part of next.value) {
+                    opened.buffered.push(part);
+                    if (isContentPart(part) || part.type === 'finish') opening = true;
+                  }
+                  if (opening) return opened;
                 }
               } catch (error) {
+                // Aborting also returns the iterator (see openStream).
                 upstream.abort();
-                opened.iterator.return?.().catch(() => undefined);
                 throw error;
               }
             },
@@ -207,7 +207,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           served = result.candidate;
         } catch (error) {
           const typed = LLMError.isInstance(error) ? error : new InvalidResponseError(String(error));
-          yield fail(typed);
+          yield [fail(typed)];
           return;
         }
 
@@ -216,26 +216,24 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           const splice: StreamSplice = { ...pendingSplice, to: candidateReference(served) };
           splices.push(splice);
           pendingSplice = undefined;
-          yield { type: 'splice', ...splice };
+          yield [{ type: 'splice', ...splice }];
         }
         const openedAt = clock.now();
         const segmentStartedAt = openedAt - (heldSuccess?.latencyMs ?? 0);
         let finished = false;
         try {
-          for (const part of current.buffered) {
-            if (part.type === 'text-delta') text += part.text;
-            if (isContentPart(part)) contentParts++;
-            if (part.type === 'finish') finished = true;
-            yield part;
-          }
-          while (!finished) {
-            const next = await nextPart(current, life.signal);
+          let batch = current.buffered;
+          while (true) {
+            for (const part of batch) {
+              if (part.type === 'text-delta') text += part.text;
+              else if (part.type === 'finish') finished = true;
+              if (contentTypes.has(part.type)) contentParts++;
+            }
+            yield batch;
+            if (finished) break;
+            const next = await nextBatch(current);
             if (next.done) throw new InvalidResponseError(`${candidateReference(served)}: stream ended without a finish`, { provider: served.provider, model: served.model });
-            const part = next.value;
-            if (part.type === 'text-delta') text += part.text;
-            if (isContentPart(part)) contentParts++;
-            if (part.type === 'finish') finished = true;
-            yield part;
+            batch = next.value;
           }
           if (heldSuccess) {
             heldSuccess.latencyMs = clock.now() - segmentStartedAt;
@@ -248,7 +246,6 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
         } catch (thrown) {
           const error = life.signal.aborted ? abortReason(life.signal) : LLMError.isInstance(thrown) ? thrown : new InvalidResponseError(String(thrown), { cause: thrown });
           current.upstream.abort();
-          current.iterator.return?.().catch(() => undefined);
           const decision = decideErrorAction(error, { contentFilter: options.contentFilter });
           if (heldSuccess) {
             heldSuccess.status = 'error';
@@ -265,7 +262,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           const index = remaining.indexOf(served);
           remaining = remaining.slice(index + 1);
           if (life.signal.aborted || policy === 'error' || decision.action === 'fail' || remaining.length === 0) {
-            yield fail(error);
+            yield [fail(error)];
             return;
           }
           options.onFallback?.({ from: served, to: remaining[0], error, attempt: heldSuccess ?? attempts[attempts.length - 1]! });
@@ -281,7 +278,6 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
         // The consumer stopped early: end the upstream request too.
         life.abort(new AbortedError('stream cancelled by the consumer'));
         current?.upstream.abort();
-        current?.iterator.return?.().catch(() => undefined);
       }
       const summary: StreamOutcome = { status, attempts, servedBy, splices };
       if (failure) summary.error = failure;
@@ -289,11 +285,5 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
     }
   }
 
-  return {
-    attempts,
-    servedBy,
-    splices,
-    outcome,
-    [Symbol.asyncIterator]: () => run(),
-  };
+  return { attempts, servedBy, splices, outcome, ...batched(run) };
 }

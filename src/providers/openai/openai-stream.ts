@@ -1,7 +1,8 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
-import { readServerSentEvents } from '../../http/server-sent-events';
+import { batched, type BatchedIterable } from '../../http/part-batches';
+import { readServerSentEventBatches } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
@@ -81,15 +82,15 @@ function createStreamState() {
       return { type: 'tool-call-delta', id: current.id, name: current.name, argumentsDelta };
     },
 
-    /** Complete tool calls not yet emitted. */
-    *completeToolCalls(): Generator<ProviderStreamPart> {
+    /** Appends the complete tool calls not yet emitted. */
+    completeToolCalls(parts: ProviderStreamPart[]): void {
       for (const call of toolCalls) {
         if (call.emitted) continue;
         call.emitted = true;
-        yield {
+        parts.push({
           type: 'tool-call',
           toolCall: { id: call.id, name: call.name, arguments: parseToolArguments(call.arguments), rawArguments: call.arguments },
-        };
+        });
       }
     },
   };
@@ -97,13 +98,14 @@ function createStreamState() {
 
 type StreamState = ReturnType<typeof createStreamState>;
 
-function* partsOfChunk(chunk: ChatCompletionChunk, state: StreamState): Generator<ProviderStreamPart> {
+/** Appends the parts of one chunk to `parts` (a plain loop: a generator per chunk costs more than the chunk). */
+function appendPartsOfChunk(chunk: ChatCompletionChunk, state: StreamState, parts: ProviderStreamPart[]): void {
   if (!state.announced && ((typeof chunk.id === 'string' && chunk.id) || (typeof chunk.model === 'string' && chunk.model))) {
     state.announced = true;
     const metadata: ProviderStreamPart = { type: 'response-metadata' };
     if (chunk.id) metadata.responseId = chunk.id;
     if (chunk.model) metadata.model = chunk.model;
-    yield metadata;
+    parts.push(metadata);
   }
   // Usage may ride on the finish chunk, on a trailing `choices: []` chunk, or under Groq's `x_groq`.
   const usage = normalizeOpenAIUsage(chunk.usage) ?? normalizeOpenAIUsage(chunk.x_groq?.usage);
@@ -118,24 +120,25 @@ function* partsOfChunk(chunk: ChatCompletionChunk, state: StreamState): Generato
       const reasoning = readOpenAIReasoning(delta) + content.reasoning;
       if (reasoning.length > 0) {
         state.outputCharacters += reasoning.length;
-        yield { type: 'reasoning-delta', text: reasoning };
+        parts.push({ type: 'reasoning-delta', text: reasoning });
       }
       if (content.text.length > 0) {
         state.outputCharacters += content.text.length;
-        yield { type: 'text-delta', text: content.text };
+        parts.push({ type: 'text-delta', text: content.text });
       }
       if (Array.isArray(delta.tool_calls)) {
-        for (const [position, fragment] of delta.tool_calls.entries()) {
+        for (let position = 0; position < delta.tool_calls.length; position++) {
+          const fragment = delta.tool_calls[position];
           if (!fragment || typeof fragment !== 'object') continue;
           const part = state.applyToolCallDelta(fragment, position);
-          if (part) yield part;
+          if (part) parts.push(part);
         }
       }
     }
     if (typeof choice.finish_reason === 'string' && choice.finish_reason.length > 0) {
       // xAI repeats the finish chunk; the first one counts.
       state.rawFinishReason ??= choice.finish_reason;
-      yield* state.completeToolCalls();
+      state.completeToolCalls(parts);
     }
   }
 }
@@ -146,37 +149,58 @@ function* partsOfChunk(chunk: ChatCompletionChunk, state: StreamState): Generato
  * `finish_reason` is incomplete and never finishes cleanly: a dropped connection throws `NetworkError`,
  * a body that simply stops throws `InvalidResponseError` (both retryable).
  */
-export async function* openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
+export function openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): BatchedIterable<ProviderStreamPart> {
+  return batched(() => openAIStreamBatches(endpoint, call, context));
+}
+
+/** `openAIStream` in batches: the parts of every event one network read completed. */
+async function* openAIStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = endpoint.provider;
   const model = call.model;
   const events = await openOpenAIEventStream(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, true), context, model);
   const state = createStreamState();
   let done = false;
-  for await (const event of readServerSentEvents(events, provider, context.signal)) {
-    const data = event.data.trim();
-    if (data === '[DONE]') {
-      done = true;
-      break;
+  for await (const batch of readServerSentEventBatches(events, provider, context.signal)) {
+    const parts: ProviderStreamPart[] = [];
+    let failed = false;
+    let failure: unknown;
+    try {
+      for (const event of batch) {
+        const data = event.data.trim();
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        if (data.length === 0) continue;
+        const payload = parseProviderJson<ChatCompletionChunk>(data, provider, model);
+        const payloadError = errorFromOpenAIPayload(payload, provider, model);
+        if (payloadError) throw payloadError;
+        if (event.event === 'error') throw createProviderError({ provider, model, body: payload });
+        appendPartsOfChunk(payload, state, parts);
+      }
+    } catch (error) {
+      failed = true;
+      failure = error;
     }
-    if (data.length === 0) continue;
-    const payload = parseProviderJson<ChatCompletionChunk>(data, provider, model);
-    const payloadError = errorFromOpenAIPayload(payload, provider, model);
-    if (payloadError) throw payloadError;
-    if (event.event === 'error') throw createProviderError({ provider, model, body: payload });
-    yield* partsOfChunk(payload, state);
+    // Parts before a failure still reach the consumer first, as they would one at a time.
+    if (parts.length > 0) yield parts;
+    if (failed) throw failure;
+    if (done) break;
   }
   if (!done && state.rawFinishReason === undefined) {
     // The connection closed cleanly but the response is incomplete (a proxy timeout, a crashed worker).
     throw new InvalidResponseError(`${provider}: the stream ended before it finished (no finish_reason and no [DONE])`, { provider, model });
   }
-  yield* state.completeToolCalls();
+  const last: ProviderStreamPart[] = [];
+  state.completeToolCalls(last);
   const usage = state.usage ?? estimateUsage(call.messages, state.outputCharacters);
-  if (state.usage) yield { type: 'usage', usage };
+  if (state.usage) last.push({ type: 'usage', usage });
   const finish: ProviderStreamPart = {
     type: 'finish',
     finishReason: mapOpenAIFinishReason(state.rawFinishReason, state.toolCalls.length > 0),
     usage,
   };
   if (state.rawFinishReason !== undefined) finish.rawFinishReason = state.rawFinishReason;
-  yield finish;
+  last.push(finish);
+  yield last;
 }
