@@ -37,7 +37,9 @@ export async function measureCoreSize(root = resolve(import.meta.dirname, '..'),
       absWorkingDir: root,
     });
     const outputs = result.metafile.outputs;
-    const entryOutput = Object.keys(outputs).find((file) => outputs[file].entryPoint !== undefined);
+    // Dynamic import() targets are entry points of the split build too: pick the one that is the entry.
+    const entryOutput = Object.keys(outputs).find((file) => outputs[file].entryPoint !== undefined && resolve(root, outputs[file].entryPoint) === entryPath);
+    if (entryOutput === undefined) throw new Error(`no output for ${entry} in the size build`);
     const loaded = new Set();
     const visit = (file) => {
       if (loaded.has(file)) return;
