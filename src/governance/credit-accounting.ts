@@ -4,6 +4,7 @@ import type { KeySource } from '../spec/attempt';
 import type { AccountBalance, AccountEntry, StateStore } from '../spec/state-store';
 import type { BudgetScope, UsagePeriod } from '../spec/storage-records';
 import { microUsdToUsd, usdToMicroUsd } from './cost';
+import { budgetLevelOrder, resolveBudgetRules } from './budget-rules';
 import { periodAdjective, periodEnd, periodKey } from './usage-period';
 
 /** The state-store operations budgets and credits use (reserve / settle / release and the journal). */
@@ -121,8 +122,6 @@ interface ResolvedAccount {
   resetAt?: number;
 }
 
-const levelOrder: Record<BudgetScope, number> = { key: 0, user: 1, project: 2, team: 3, app: 4 };
-
 function contextId(scope: BudgetScope, context: BudgetContext): string | undefined {
   switch (scope) {
     case 'app':
@@ -136,15 +135,6 @@ function contextId(scope: BudgetScope, context: BudgetContext): string | undefin
     case 'key':
       return context.keyId;
   }
-}
-
-function ruleLimit(rule: BudgetRule, index: number): number {
-  const hasUsd = rule.limitUsd !== undefined;
-  const hasMicro = rule.limitMicroUsd !== undefined;
-  if (hasUsd === hasMicro) throw new ConfigurationError(`budgets[${index}] needs exactly one of limitUsd or limitMicroUsd`);
-  const micro = hasUsd ? usdToMicroUsd(rule.limitUsd!) : rule.limitMicroUsd!;
-  if (!Number.isInteger(micro) || micro < 0) throw new ConfigurationError(`budgets[${index}] limit must be >= 0`);
-  return micro;
 }
 
 /** The state-store account of prepaid credit: `credits:user:u1`. */
@@ -162,14 +152,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   const { state } = options;
   const clock = options.now ?? Date.now;
   const ttlMs = options.reservationTtlMs ?? 15 * 60_000;
-  const rules = (options.budgets ?? []).map((rule, index) => {
-    if (!(rule.scope in levelOrder)) throw new ConfigurationError(`budgets[${index}].scope must be app, team, project, user or key`);
-    if (!['hour', 'day', 'month', 'total'].includes(rule.period)) {
-      throw new ConfigurationError(`budgets[${index}].period must be hour, day, month or total`);
-    }
-    if (typeof rule.scopeId !== 'string' || rule.scopeId.length === 0) throw new ConfigurationError(`budgets[${index}].scopeId is required`);
-    return { ...rule, limit: ruleLimit(rule, index), keySources: rule.keySources ?? (['managed', 'byok'] as const) };
-  });
+  const rules = resolveBudgetRules(options.budgets);
   const creditKeySources = options.credits?.keySources ?? ['managed'];
   const fundedLimits = new Map<string, number>();
 
@@ -177,7 +160,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     const resolved: ResolvedAccount[] = [];
     const applicable = rules
       .filter((rule) => keySource === undefined || rule.keySources.includes(keySource))
-      .sort((a, b) => levelOrder[a.scope] - levelOrder[b.scope]);
+      .sort((a, b) => budgetLevelOrder[a.scope] - budgetLevelOrder[b.scope]);
     const taken = new Set<string>();
     for (const rule of applicable) {
       const id = contextId(rule.scope, context);

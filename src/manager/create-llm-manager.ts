@@ -14,7 +14,7 @@ import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
 import { QuotaExceededError } from '../errors/quota-exceeded-error';
 import { StorageError } from '../errors/storage-error';
-import { createBudgetGuard } from '../governance/credit-accounting';
+import { createLazyBudgetGuard } from '../governance/lazy-budget-guard';
 import { createPriceTable } from '../governance/price-table';
 import { estimateChatTokens, estimateEmbeddingTokens } from '../governance/token-estimate';
 import { buildUsageRecord, createUsageWriter } from '../governance/usage-recorder';
@@ -24,7 +24,8 @@ import type { RoutingCandidate } from '../routing/candidate';
 import { createCircuitBreaker } from '../routing/circuit-breaker';
 import { attemptsOf, executeWithFallback, type ExecuteWithFallbackOptions, type FallbackEvent } from '../routing/fallback-executor';
 import { createHealthTracker, type ProviderHealth } from '../routing/health-tracker';
-import { discoverLocalServers, type DiscoverLocalOptions, type DiscoveryResult } from '../routing/local-discovery';
+import { discoverLocalServers } from '../routing/discover-local-servers-on-demand';
+import type { DiscoverLocalOptions, DiscoveryResult } from '../routing/local-discovery';
 import { createModelsCache } from '../routing/models-cache';
 import { createSelector, type SelectionExplanation } from '../routing/selector';
 import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
@@ -197,7 +198,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   const health = createHealthTracker({ breaker });
   const selector = createSelector({ strategy: routing.strategy, powerLevel: routing.powerLevel, health, breaker });
   const admission = createAdmissionControl(state, options.limits);
-  const budgetGuard = options.budgets || options.credits ? createBudgetGuard({ state, budgets: options.budgets, credits: options.credits }) : undefined;
+  const budgetGuard = options.budgets || options.credits ? createLazyBudgetGuard({ state, budgets: options.budgets, credits: options.credits }) : undefined;
   const accounting = createAttemptAccounting({
     priceTable, managedMarkupPercent: options.pricing?.managedMarkupPercent, budgetGuard, usageWriter,
     wireFormatOf: (id) => providers.get(id)?.wireFormat ?? id,

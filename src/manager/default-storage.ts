@@ -1,3 +1,4 @@
+import { lazyMethods } from '../lazy/lazy-methods';
 import type { Storage, UsageRecord } from '../spec/storage';
 
 type StorageMethod = Exclude<keyof Storage, 'kind'>;
@@ -30,22 +31,16 @@ export function createDefaultStorage(): Storage {
   // storage keeps every record anyway, so holding them here costs nothing more.
   let early: UsageRecord[][] | undefined = [];
   const earlyIds = new Set<string>();
-  let loading: Promise<Storage> | undefined;
-  const load = (): Promise<Storage> =>
-    (loading ??= import('../storage/memory/memory-storage').then(async (module) => {
-      const loaded = module.createMemoryStorage();
-      for (const batch of early ?? []) await loaded.appendUsage(batch);
-      early = undefined;
-      earlyIds.clear();
-      return loaded;
-    }));
-  // Start loading now, in the background: reads then rarely wait.
-  load().catch(() => undefined);
-  const storage: Record<string, unknown> = { kind: 'memory' };
-  for (const name of storageMethods) {
-    storage[name] = (...args: unknown[]) => load().then((loaded) => (loaded[name] as (...input: unknown[]) => Promise<unknown>)(...args));
-  }
-  const appendLater = storage.appendUsage as Storage['appendUsage'];
+  // Started now, in the background: reads then rarely wait.
+  const loading = import('../storage/memory/memory-storage').then(async (module) => {
+    const loaded = module.createMemoryStorage();
+    for (const batch of early ?? []) await loaded.appendUsage(batch);
+    early = undefined;
+    earlyIds.clear();
+    return loaded;
+  });
+  const storage = { kind: 'memory', ...lazyMethods(loading, storageMethods) } as Storage;
+  const appendLater = storage.appendUsage;
   storage.appendUsage = (records: UsageRecord[]): Promise<number> => {
     if (early === undefined) return appendLater(records);
     early.push(records.slice());
@@ -58,5 +53,5 @@ export function createDefaultStorage(): Storage {
     }
     return Promise.resolve(added);
   };
-  return storage as unknown as Storage;
+  return storage;
 }

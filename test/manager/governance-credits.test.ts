@@ -102,3 +102,24 @@ describe('a free local call is never blocked by exhausted credit', () => {
     }
   });
 });
+
+describe('budgets and credits, whose code loads on demand', () => {
+  it('still rejects a bad budget rule when the manager is created', () => {
+    const providers = [createMockProvider()];
+    expect(() => createLLMManager({ providers, budgets: [{ scope: 'user', scopeId: '*', period: 'month' }] })).toThrow(
+      /budgets\[0\] needs exactly one of limitUsd or limitMicroUsd/,
+    );
+    expect(() => createLLMManager({ providers, budgets: [{ scope: 'user', scopeId: '*', period: 'month', limitMicroUsd: -1 }] })).toThrow(/limit must be >= 0/);
+  });
+
+  it('holds from the first call, made before the guard has loaded', async () => {
+    const paid = createPaidMock();
+    const llm = createLLMManager({ providers: [paid], pricing: paidPricing, budgets: [{ scope: 'user', scopeId: '*', period: 'month', limitMicroUsd: 0 }] });
+    try {
+      await expect(llm.chat(paidRequest(`broke-${runId()}`))).rejects.toBeInstanceOf(QuotaExceededError);
+      expect(paid.calls).toHaveLength(0);
+    } finally {
+      await llm.close();
+    }
+  });
+});
