@@ -17,34 +17,64 @@ function toHeaders(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-// Up to 64 KiB waits in the web stream before the socket is paused: pausing and resuming the Node stream
-// for every small SSE chunk (the default high-water mark is one chunk) costs more than the chunk itself.
-const streamQueue: QueuingStrategy<Uint8Array> = { highWaterMark: 64 * 1024, size: (chunk) => chunk?.byteLength ?? 0 };
+// Up to 64 KiB waits before the socket is paused: pausing and resuming the Node stream for every small SSE
+// chunk costs more than the chunk itself.
+const maximumQueuedBytes = 64 * 1024;
 
 /**
- * A web ReadableStream over undici's body: chunks are handed on as they arrive, the Node stream is paused
- * while the consumer is behind, and cancelling the web stream destroys the body (which frees the socket).
+ * A web ReadableStream over undici's body. Chunks that arrived while the consumer was busy are handed over
+ * joined, as one read: a server writing one SSE event per write would otherwise cost a web-stream read per
+ * event. The Node stream is paused while too much waits, and cancelling the web stream destroys the body
+ * (which frees the socket).
  */
 function toWebStream(body: ResponseBody): ReadableStream<Uint8Array> {
+  let queued: Buffer[] = [];
+  let queuedBytes = 0;
+  let ended = false;
   let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      body.on('data', (chunk: Buffer) => {
-        if (cancelled) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) body.pause();
-      });
-      body.once('end', () => controller.close());
-      body.once('error', (error) => controller.error(error));
+  let waiting: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const flush = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
+    if (queued.length > 0) {
+      const joined = queued.length === 1 ? queued[0]! : Buffer.concat(queued, queuedBytes);
+      queued = [];
+      queuedBytes = 0;
+      controller.enqueue(new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength));
+    }
+    if (ended) controller.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        body.on('data', (chunk: Buffer) => {
+          if (cancelled) return;
+          queued.push(chunk);
+          queuedBytes += chunk.byteLength;
+          if (waiting !== undefined) {
+            waiting = undefined;
+            flush(controller);
+          } else if (queuedBytes >= maximumQueuedBytes) body.pause();
+        });
+        body.once('end', () => {
+          ended = true;
+          if (waiting !== undefined || queued.length === 0) {
+            waiting = undefined;
+            flush(controller);
+          }
+        });
+        body.once('error', (error) => controller.error(error));
+      },
+      pull(controller) {
+        if (queued.length > 0 || ended) flush(controller);
+        else waiting = controller;
+        if (body.isPaused()) body.resume();
+      },
+      cancel(reason) {
+        cancelled = true;
+        body.destroy(reason instanceof Error ? reason : undefined);
+      },
     },
-    pull() {
-      if (body.isPaused()) body.resume();
-    },
-    cancel(reason) {
-      cancelled = true;
-      body.destroy(reason instanceof Error ? reason : undefined);
-    },
-  }, streamQueue);
+    { highWaterMark: 0 },
+  );
 }
 
 /**

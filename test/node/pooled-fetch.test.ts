@@ -179,6 +179,29 @@ describe('the pooled Response', () => {
     expect(await (await pool.fetch(`${server.url}/after`)).text()).toBe('still served');
   });
 
+  it('hands chunks that arrived while the reader was busy over as one read, bytes intact and in order', async () => {
+    const pieces = Array.from({ length: 40 }, (_, index) => `data: event ${index}\n\n`);
+    server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: pieces });
+    const response = await pool.fetch(`${server.url}/events`);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    let reads = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      reads++;
+      received += decoder.decode(value, { stream: true });
+      // A consumer busy after its first read: meanwhile the server writes the other 39 events, one write
+      // each (well under a millisecond of work against a 50 ms pause).
+      if (reads === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(received).toBe(pieces.join(''));
+    // Without joining, every event is a read of its own (40).
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(4);
+  });
+
   it('hands anything but a plain request to undici fetch on the same pool', async () => {
     server.enqueue({ body: 'via fetch' });
     const response = await pool.fetch(`${server.url}/form`, { method: 'PUT', body: new URLSearchParams({ a: '1' }) });
