@@ -153,6 +153,14 @@ export function openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, c
   return batched(() => openAIStreamBatches(endpoint, call, context));
 }
 
+function hasContent(parts: readonly ProviderStreamPart[], from: number): boolean {
+  for (let index = from; index < parts.length; index++) {
+    const type = parts[index]!.type;
+    if (type === 'text-delta' || type === 'reasoning-delta' || type === 'tool-call-delta' || type === 'tool-call') return true;
+  }
+  return false;
+}
+
 /** `openAIStream` in batches: the parts of every event one network read completed. */
 async function* openAIStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = endpoint.provider;
@@ -160,8 +168,9 @@ async function* openAIStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChat
   const events = await openOpenAIEventStream(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, true), context, model);
   const state = createStreamState();
   let done = false;
+  let contentSent = false;
   for await (const batch of readServerSentEventBatches(events, provider, context.signal)) {
-    const parts: ProviderStreamPart[] = [];
+    let parts: ProviderStreamPart[] = [];
     let failed = false;
     let failure: unknown;
     try {
@@ -176,7 +185,15 @@ async function* openAIStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChat
         const payloadError = errorFromOpenAIPayload(payload, provider, model);
         if (payloadError) throw payloadError;
         if (event.event === 'error') throw createProviderError({ provider, model, body: payload });
+        const before = parts.length;
         appendPartsOfChunk(payload, state, parts);
+        // The first content goes out at once, not after the rest of its read is parsed: a first read can
+        // hold many events, and the time to the first token is what a user sees.
+        if (!contentSent && parts.length > before && hasContent(parts, before)) {
+          contentSent = true;
+          yield parts;
+          parts = [];
+        }
       }
     } catch (error) {
       failed = true;
