@@ -22,14 +22,13 @@ import {
 
 const text = string();
 const nonEmpty = string({ min: 1 });
-const textPart = object({ type: oneOf(['text']), text });
+const textPart = object({ text });
 const imagePart = object({
-  type: oneOf(['image']),
-  image: union([nonEmpty, custom((value) => value instanceof Uint8Array, '')], 'must be a URL, base64 data or a Uint8Array'),
+  image: union([nonEmpty, custom((value) => value instanceof Uint8Array, 'must be a Uint8Array')], 'must be a URL, base64 data or a Uint8Array'),
   mediaType: optional(string()),
 });
-const toolCallPart = object({ type: oneOf(['tool-call']), toolCallId: nonEmpty, toolName: nonEmpty, arguments: unknownValue });
-const reasoningPart = object({ type: oneOf(['reasoning']), text, signature: optional(string()) });
+const toolCallPart = object({ toolCallId: nonEmpty, toolName: nonEmpty, arguments: unknownValue });
+const reasoningPart = object({ text, signature: optional(string()) });
 
 const message = discriminated('role', {
   system: object({ content: text }),

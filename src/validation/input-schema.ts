@@ -218,11 +218,14 @@ export function discriminated<K extends string, V extends Record<string, InputSc
  */
 export function union<A extends InputSchema<unknown>[]>(alternatives: A, message: string): InputSchema<Infer<A[number]>> {
   return (value, path, problems) => {
+    // Each alternative reports into `problems` itself; what it said is taken back out. A value the first
+    // alternative accepts allocates nothing.
+    const start = problems.length;
     let closest: InputProblem[] | undefined;
     for (const alternative of alternatives) {
-      const found: InputProblem[] = [];
-      alternative(value, path, found);
-      if (found.length === 0) return;
+      alternative(value, path, problems);
+      if (problems.length === start) return;
+      const found = problems.splice(start);
       if (!closest && !found.some((problem) => problem.wrongKind && problem.path.length === path.length)) closest = found;
     }
     if (closest) problems.push(...closest);
