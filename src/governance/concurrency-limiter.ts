@@ -2,7 +2,7 @@ import { AbortedError } from '../errors/aborted-error';
 import { ConfigurationError } from '../errors/configuration-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error';
-import type { StateStore } from '../spec/state-store';
+import type { SlotAcquireRequest, StateStore } from '../spec/state-store';
 
 /** Options of the concurrency limiter. */
 export interface ConcurrencyLimiterOptions {
@@ -356,23 +356,19 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       const globalOnly = request.globalOnly === true;
       // Nobody waits in this process: ask the store once, directly. Only a refusal queues the call (and
       // the pump asks again), so an uncontended call holds no queue timer, listener or waiter.
-      return state
-        .acquireSlots({
-          slots: slotsFor(request.userId, globalOnly),
-          holderId,
-          leaseMs,
-          ...time(),
-        })
-        .then(async (result) => {
-          if (!result.acquired) return enqueue(request, timeoutMs, holderId);
-          const slot = makeSlot(request.userId, holderId, globalOnly);
-          if (!closed && !request.signal?.aborted) return slot;
-          // Closed or aborted while the store was granting: give the slot straight back, as the pump does.
-          await slot.release().catch(() => undefined);
+      const acquireRequest: SlotAcquireRequest = { slots: slotsFor(request.userId, globalOnly), holderId, leaseMs };
+      if (options.now) acquireRequest.now = options.now();
+      return state.acquireSlots(acquireRequest).then((result) => {
+        if (!result.acquired) return enqueue(request, timeoutMs, holderId);
+        const slot = makeSlot(request.userId, holderId, globalOnly);
+        if (!closed && !request.signal?.aborted) return slot;
+        // Closed or aborted while the store was granting: give the slot straight back, as the pump does.
+        return slot.release().catch(() => undefined).then(() => {
           throw closed
             ? new AbortedError('Concurrency limiter closed while the call was waiting')
             : new AbortedError('The call was aborted while waiting for a concurrency slot', { cause: request.signal?.reason });
         });
+      });
     },
 
     async close(): Promise<void> {

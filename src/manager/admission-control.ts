@@ -5,10 +5,12 @@ import type { LimitOptions } from './manager-options';
 
 /** What a call holds while it runs: its rate-limit entry and its concurrency slot. */
 export interface Admission {
-  /** Replaces the token estimate with the tokens actually used (rate-limit token windows). */
-  settleTokens(actualTokens: number): Promise<void>;
-  /** Gives the concurrency slot back. Idempotent. */
-  release(): Promise<void>;
+  /**
+   * Ends the call's hold: replaces the token estimate with the tokens actually used (rate-limit token
+   * windows), then gives the concurrency slot back. Never rejects (a store failure leaves the lease to
+   * expire); idempotent.
+   */
+  finish(actualTokens: number): Promise<void>;
 }
 
 /** What admitting a call needs to know. */
@@ -33,7 +35,39 @@ export interface AdmissionControl {
   close(): Promise<void>;
 }
 
-const nothingHeld: Admission = { settleTokens: async () => undefined, release: async () => undefined };
+const nothingHeld: Admission = { finish: () => Promise.resolve() };
+
+// A class rather than closures per call: admission runs on every request.
+class HeldAdmission implements Admission {
+  #rate: RateLimitAdmission | undefined;
+  #slot: ConcurrencySlot | undefined;
+
+  constructor(rate: RateLimitAdmission | undefined, slot: ConcurrencySlot | undefined) {
+    this.#rate = rate;
+    this.#slot = slot;
+  }
+
+  async finish(actualTokens: number): Promise<void> {
+    const rate = this.#rate;
+    const slot = this.#slot;
+    this.#rate = undefined;
+    this.#slot = undefined;
+    if (rate !== undefined) {
+      try {
+        await rate.settle(actualTokens);
+      } catch {
+        // The reserved estimate stays counted until its window passes.
+      }
+    }
+    if (slot !== undefined) {
+      try {
+        await slot.release();
+      } catch {
+        // The lease expires on its own.
+      }
+    }
+  }
+}
 
 export function createAdmissionControl(state: StateStore, limits: LimitOptions | undefined): AdmissionControl {
   const rateLimiter: RateLimiter | undefined =
@@ -47,33 +81,37 @@ export function createAdmissionControl(state: StateStore, limits: LimitOptions |
       : createConcurrencyLimiter({
           state, global: concurrency?.global, perUser: concurrency?.perUser, queueTimeoutMs: concurrency?.queueTimeoutMs, leaseMs: concurrency?.leaseMs,
         });
-  if (!rateLimiter && !concurrencyLimiter) return { admit: async () => nothingHeld, close: async () => undefined };
+  if (!rateLimiter && !concurrencyLimiter) return { admit: () => Promise.resolve(nothingHeld), close: async () => undefined };
+
+  // Anonymous calls each queue on their own and only the global limit binds them.
+  const slotFor = (request: AdmissionRequest): Promise<ConcurrencySlot> =>
+    concurrencyLimiter!.acquire(
+      request.userId === undefined
+        ? { userId: `anonymous:${request.requestId}`, globalOnly: true, signal: request.signal }
+        : { userId: request.userId, signal: request.signal },
+    );
+
+  const slotOnly = (slot: ConcurrencySlot): Admission => new HeldAdmission(undefined, slot);
 
   return {
-    async admit(request) {
-      let rate: RateLimitAdmission | undefined;
-      if (rateLimiter && request.userId !== undefined) {
-        rate = await rateLimiter.admit({ userId: request.userId, tier: request.tier, requestId: request.requestId, estimatedTokens: request.estimatedTokens });
+    admit(request) {
+      // Without rate limits (or for anonymous calls) admission is the slot alone: one store round trip.
+      if (!rateLimiter || request.userId === undefined) {
+        return concurrencyLimiter ? slotFor(request).then(slotOnly) : Promise.resolve(nothingHeld);
       }
-      let slot: ConcurrencySlot | undefined;
-      if (concurrencyLimiter) {
+      return (async () => {
+        const rate = await rateLimiter.admit({ userId: request.userId!, tier: request.tier, requestId: request.requestId, estimatedTokens: request.estimatedTokens });
+        if (!concurrencyLimiter) return new HeldAdmission(rate, undefined);
+        let slot: ConcurrencySlot;
         try {
-          // Anonymous calls each queue on their own and only the global limit binds them.
-          slot = await concurrencyLimiter.acquire(
-            request.userId === undefined
-              ? { userId: `anonymous:${request.requestId}`, globalOnly: true, signal: request.signal }
-              : { userId: request.userId, signal: request.signal },
-          );
+          slot = await slotFor(request);
         } catch (error) {
           // Refused before it ran: give the reserved tokens back.
-          await rate?.settle(0).catch(() => undefined);
+          await rate.settle(0).catch(() => undefined);
           throw error;
         }
-      }
-      return {
-        settleTokens: (actualTokens) => rate?.settle(actualTokens) ?? Promise.resolve(),
-        release: () => slot?.release() ?? Promise.resolve(),
-      };
+        return new HeldAdmission(rate, slot);
+      })();
     },
     close: async () => {
       await concurrencyLimiter?.close();

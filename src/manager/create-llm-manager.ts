@@ -531,8 +531,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     } catch (error) {
       throw LLMError.isInstance(error) && (error as { reported?: boolean }).reported ? error : finalError(error, call);
     } finally {
-      await held.settleTokens(tokensUsed).catch(() => undefined);
-      await held.release().catch(() => undefined);
+      await held.finish(tokensUsed);
       call.dispose();
     }
   }
@@ -654,8 +653,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           rejectResult(error);
           fireHook(hooks.onError, { ...call.event, error, attempts: [] });
         }
-        await held?.settleTokens(tokensUsed).catch(() => undefined);
-        await held?.release().catch(() => undefined);
+        if (held) await held.finish(tokensUsed);
         call.dispose();
       }
     }
@@ -697,8 +695,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     } catch (error) {
       throw finalError(error, call);
     } finally {
-      await held.settleTokens(tokensUsed).catch(() => undefined);
-      await held.release().catch(() => undefined);
+      await held.finish(tokensUsed);
       call.dispose();
     }
   }

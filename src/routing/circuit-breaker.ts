@@ -1,5 +1,6 @@
 import { candidateIdentity, keyIdentity, type RoutingCandidate } from './candidate';
 import type { RoutingClock } from './clock';
+import { createOutcomeWindow, type OutcomeWindow } from './outcome-window';
 
 /** `closed` lets calls through, `open` refuses them until its cooldown ends, `half-open` lets one probe through. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -82,8 +83,11 @@ interface Circuit {
   consecutiveFailures: number;
   openUntil?: number;
   probeInFlight: boolean;
-  outcomes: Array<{ at: number; failed: boolean }>;
+  outcomes: OutcomeWindow;
 }
+
+// The answer for a closed circuit, shared: it is read, never changed.
+const closedPermission: CircuitPermission = Object.freeze({ allowed: true, state: 'closed', probe: false }) as CircuitPermission;
 
 /** Creates a circuit breaker; one per manager, shared by all requests. */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
@@ -96,19 +100,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   const now = (): number => (options.clock ?? Date).now();
   const circuits = new Map<string, Circuit>();
   const rejectedKeys = new Map<string, number>();
+  // Every call reads and records its candidate's circuit several times; candidate objects are reused
+  // across calls, so the circuit is remembered per object rather than found by a fresh identity string.
+  let circuitByCandidate = new WeakMap<CandidateKey, Circuit>();
 
   const circuitOf = (candidate: CandidateKey): Circuit => {
+    let circuit = circuitByCandidate.get(candidate);
+    if (circuit) return circuit;
     const id = candidateIdentity(candidate);
-    let circuit = circuits.get(id);
+    circuit = circuits.get(id);
     if (!circuit) {
-      circuit = { consecutiveFailures: 0, probeInFlight: false, outcomes: [] };
+      circuit = { consecutiveFailures: 0, probeInFlight: false, outcomes: createOutcomeWindow(windowMs) };
       circuits.set(id, circuit);
     }
+    circuitByCandidate.set(candidate, circuit);
     return circuit;
-  };
-
-  const prune = (circuit: Circuit, at: number): void => {
-    while (circuit.outcomes.length > 0 && circuit.outcomes[0]!.at <= at - windowMs) circuit.outcomes.shift();
   };
 
   const stateOf = (circuit: Circuit, at: number): CircuitState => {
@@ -123,6 +129,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   };
 
   const keyRejectedUntil = (candidate: CandidateKey, at: number): number | undefined => {
+    if (rejectedKeys.size === 0) return undefined;
     const until = rejectedKeys.get(keyIdentity(candidate));
     if (until === undefined) return undefined;
     if (until <= at) {
@@ -138,7 +145,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     const circuit = circuitOf(candidate);
     const state = stateOf(circuit, at);
     if (keyUntil !== undefined) return { allowed: false, state, probe: false, retryAt: keyUntil, reason: 'key rejected by the provider' };
-    if (state === 'closed') return { allowed: true, state, probe: false };
+    if (state === 'closed') return closedPermission;
     if (state === 'open') return { allowed: false, state, probe: false, retryAt: circuit.openUntil!, reason: 'circuit open (cooling down)' };
     if (circuit.probeInFlight) return { allowed: false, state, probe: false, reason: 'circuit half-open, probe in flight' };
     if (takeProbe) circuit.probeInFlight = true;
@@ -156,18 +163,16 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       // A success during the cooldown (a call that started before it opened) does not close it early.
       if (circuit.openUntil !== undefined && at >= circuit.openUntil) {
         circuit.openUntil = undefined;
-        circuit.outcomes = [];
+        circuit.outcomes.clear();
       }
-      circuit.outcomes.push({ at, failed: false });
-      prune(circuit, at);
+      circuit.outcomes.record(at, false);
     },
     recordFailure(candidate) {
       const circuit = circuitOf(candidate);
       const at = now();
       const state = stateOf(circuit, at);
       circuit.consecutiveFailures++;
-      circuit.outcomes.push({ at, failed: true });
-      prune(circuit, at);
+      circuit.outcomes.record(at, true);
       if (state === 'half-open') {
         circuit.probeInFlight = false;
         circuit.openUntil = undefined;
@@ -178,8 +183,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         openFor(circuit, at, cooldownMs);
         return;
       }
-      const failures = circuit.outcomes.filter((outcome) => outcome.failed).length;
-      const overRate = circuit.outcomes.length >= minimumRequests && failures / circuit.outcomes.length >= errorRateThreshold;
+      const { requests, failures } = circuit.outcomes.counts(at);
+      const overRate = requests >= minimumRequests && failures / requests >= errorRateThreshold;
       if (circuit.consecutiveFailures >= failureThreshold || overRate) openFor(circuit, at, cooldownMs);
     },
     release(candidate) {
@@ -205,13 +210,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     snapshot(candidate) {
       const circuit = circuitOf(candidate);
       const at = now();
-      prune(circuit, at);
-      const failures = circuit.outcomes.filter((outcome) => outcome.failed).length;
+      const { requests, failures } = circuit.outcomes.counts(at);
       const snapshot: CircuitSnapshot = {
         state: stateOf(circuit, at),
         consecutiveFailures: circuit.consecutiveFailures,
-        requestsInWindow: circuit.outcomes.length,
-        errorRate: circuit.outcomes.length === 0 ? 0 : failures / circuit.outcomes.length,
+        requestsInWindow: requests,
+        errorRate: requests === 0 ? 0 : failures / requests,
       };
       if (circuit.openUntil !== undefined) snapshot.openUntil = circuit.openUntil;
       const keyUntil = keyRejectedUntil(candidate, at);
@@ -220,6 +224,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     reset() {
       circuits.clear();
+      circuitByCandidate = new WeakMap();
       rejectedKeys.clear();
     },
   };

@@ -165,7 +165,8 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
   const endedReason = (): LLMError => (endReason ??= abortReason(run.signal));
 
   const attempts: Attempt[] = [];
-  const rejectedKeys = new Set<string>();
+  // Made on the first rejected key: most calls never see one.
+  let rejectedKeys: Set<string> | undefined;
   let requiredContextAbove: number | undefined;
   let requestNumber = 0;
   let lastError: LLMError | undefined;
@@ -247,41 +248,46 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
         attemptTimer?.cancel();
       }
     };
-    const shouldRetry = async ({ retriesConsumed }: { retriesConsumed: number }): Promise<boolean> => {
-      const decision = failure?.decision;
-      if (!decision || decision.action !== 'retry') return false;
-      if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
-      const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
-      if (delay >= remaining()) {
-        if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
-        return false;
-      }
-      if (delay > 0) await clock.sleep(delay, run.signal);
-      retries++;
-      return true;
-    };
-    const retryOptions = {
-      // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
-      // Retry-After is waited exactly once and never on top of an exponential delay.
-      minTimeout: 0,
-      maxTimeout: 0,
-      factor: 1,
-      signal: run.signal,
-    };
-    // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
-    // directly: most calls succeed at once, and p-retry's set-up (option copies, validation, its own
-    // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
-    // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
-    const retryAfterFirstFailure = async (error: unknown): Promise<T> => {
-      if (error instanceof StopRetrying) throw error.error;
-      if (run.signal.aborted || policy.maxRetries <= 0) throw error;
-      if (!(await shouldRetry({ retriesConsumed: 0 }))) throw error;
-      run.signal.throwIfAborted();
-      return underPRetry((pass) => attemptOnce(pass + 1), {
-        ...retryOptions,
-        retries: policy.maxRetries - 1,
-        shouldRetry: ({ retriesConsumed }) => shouldRetry({ retriesConsumed: retriesConsumed + 1 }),
-      });
+    // The retry machinery is made after a first failure (or for p-retry's own validation): most calls
+    // succeed at once and never need it.
+    const retrying = () => {
+      const shouldRetry = async ({ retriesConsumed }: { retriesConsumed: number }): Promise<boolean> => {
+        const decision = failure?.decision;
+        if (!decision || decision.action !== 'retry') return false;
+        if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
+        const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
+        if (delay >= remaining()) {
+          if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
+          return false;
+        }
+        if (delay > 0) await clock.sleep(delay, run.signal);
+        retries++;
+        return true;
+      };
+      const retryOptions = {
+        // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
+        // Retry-After is waited exactly once and never on top of an exponential delay.
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        signal: run.signal,
+      };
+      // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
+      // directly: most calls succeed at once, and p-retry's set-up (option copies, validation, its own
+      // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
+      // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
+      const retryAfterFirstFailure = async (error: unknown): Promise<T> => {
+        if (error instanceof StopRetrying) throw error.error;
+        if (run.signal.aborted || policy.maxRetries <= 0) throw error;
+        if (!(await shouldRetry({ retriesConsumed: 0 }))) throw error;
+        run.signal.throwIfAborted();
+        return underPRetry((pass) => attemptOnce(pass + 1), {
+          ...retryOptions,
+          retries: policy.maxRetries - 1,
+          shouldRetry: ({ retriesConsumed }) => shouldRetry({ retriesConsumed: retriesConsumed + 1 }),
+        });
+      };
+      return { shouldRetry, retryOptions, retryAfterFirstFailure };
     };
     const validRetries = typeof policy.maxRetries === 'number' && policy.maxRetries >= 0;
     try {
@@ -292,10 +298,11 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
           // As p-retry does: a success that lands after the call ended does not count.
           run.signal.throwIfAborted();
         } catch (error) {
-          value = await retryAfterFirstFailure(error);
+          value = await retrying().retryAfterFirstFailure(error);
         }
       } else {
         // p-retry rejects the bad retry count before anything is sent.
+        const { shouldRetry, retryOptions } = retrying();
         value = await underPRetry(attemptOnce, { ...retryOptions, retries: policy.maxRetries, shouldRetry });
       }
       settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber }, candidate);
@@ -312,7 +319,7 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
       if (decision.action === 'fail') stop(error);
       if (decision.retryAfterMs !== undefined && decision.action === 'next') options.breaker?.coolDown(candidate, decision.retryAfterMs);
       if (decision.markKeyBad) {
-        rejectedKeys.add(keyIdentity(candidate));
+        (rejectedKeys ??= new Set()).add(keyIdentity(candidate));
         options.breaker?.rejectKey(candidate);
         options.onKeyRejected?.(candidate, error);
       }
@@ -326,7 +333,7 @@ export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions
 
   // Checks everything that can rule a candidate out before a call; returns why, or undefined.
   const reasonToSkip = (candidate: RoutingCandidate): string | undefined => {
-    if (rejectedKeys.has(keyIdentity(candidate))) return 'key rejected earlier in this call';
+    if (rejectedKeys?.has(keyIdentity(candidate))) return 'key rejected earlier in this call';
     if (requiredContextAbove !== undefined && candidate.contextWindow !== undefined && candidate.contextWindow <= requiredContextAbove) {
       return `context window ${candidate.contextWindow} is not larger than ${requiredContextAbove}`;
     }

@@ -164,13 +164,19 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
   let probes: (HealthProbeOptions & { lastRoundAt?: number; onDemand: boolean }) | undefined;
   let interval: { clear(): void } | undefined;
 
+  // Candidate objects are reused across calls: the entry is remembered per object rather than found by
+  // a fresh identity string on every record and read.
+  const entryByCandidate = new WeakMap<CandidateKey, Entry>();
   const entryOf = (candidate: CandidateKey): Entry => {
+    let entry = entryByCandidate.get(candidate);
+    if (entry) return entry;
     const id = candidateIdentity(candidate);
-    let entry = entries.get(id);
+    entry = entries.get(id);
     if (!entry) {
       entry = { candidate: { provider: candidate.provider, model: candidate.model, keyId: candidate.keyId, keySource: candidate.keySource }, outcomes: [], failures: 0, latencies: [] };
       entries.set(id, entry);
     }
+    entryByCandidate.set(candidate, entry);
     return entry;
   };
   const trim = (entry: Entry, at: number): void => {
@@ -256,8 +262,12 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
     },
     candidate: (candidate) => describe(entryOf(candidate)),
     summary(candidate) {
-      const entry = entries.get(candidateIdentity(candidate));
-      if (!entry) return noData;
+      let entry = entryByCandidate.get(candidate);
+      if (!entry) {
+        entry = entries.get(candidateIdentity(candidate));
+        if (!entry) return noData;
+        entryByCandidate.set(candidate, entry);
+      }
       trim(entry, clock.now());
       const count = entry.outcomes.length;
       const summary: HealthSummary = count === 0 ? { availability: 1, errorRate: 0 } : { availability: (count - entry.failures) / count, errorRate: entry.failures / count };

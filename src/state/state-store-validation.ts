@@ -29,38 +29,55 @@ function requireOptionalNow(now: unknown): void {
   if (now !== undefined) requireInteger(now, 'now', 0);
 }
 
+const isId = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+const isIntegerFrom = (value: unknown, minimum: number): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum;
+
+// These run on every admitted call: field labels are built only for an error, and the short lists (a
+// user's pool and the global one, a tier's windows) are checked for repeats without a Set.
+function requireListedId(value: unknown, list: string, index: number, field: string): void {
+  if (!isId(value)) requireId(value, `${list}[${index}]${field}`);
+}
+
+function requireListedInteger(value: unknown, list: string, index: number, field: string, minimum: number): void {
+  if (!isIntegerFrom(value, minimum)) requireInteger(value, `${list}[${index}]${field}`, minimum);
+}
+
 export function validateConsume(request: WindowConsumeRequest): void {
   requireId(request.entryId, 'entryId');
   if (!Array.isArray(request.windows) || request.windows.length === 0) fail('windows must list at least one window');
-  const seen = new Set<string>();
-  request.windows.forEach((window, index) => {
-    requireId(window.key, `windows[${index}].key`);
-    if (seen.has(window.key)) fail(`windows[${index}].key "${window.key}" is listed twice`);
-    seen.add(window.key);
-    requireInteger(window.limit, `windows[${index}].limit`, 0);
-    requireInteger(window.windowMs, `windows[${index}].windowMs`, 1);
-    requireInteger(window.cost, `windows[${index}].cost`, 0);
-  });
+  const windows = request.windows;
+  for (let index = 0; index < windows.length; index++) {
+    const window = windows[index]!;
+    requireListedId(window.key, 'windows', index, '.key');
+    for (let earlier = 0; earlier < index; earlier++) {
+      if (windows[earlier]!.key === window.key) fail(`windows[${index}].key "${window.key}" is listed twice`);
+    }
+    requireListedInteger(window.limit, 'windows', index, '.limit', 0);
+    requireListedInteger(window.windowMs, 'windows', index, '.windowMs', 1);
+    requireListedInteger(window.cost, 'windows', index, '.cost', 0);
+  }
   requireOptionalNow(request.now);
 }
 
 export function validateAdjust(request: WindowAdjustRequest): void {
   requireId(request.entryId, 'entryId');
   if (!Array.isArray(request.keys) || request.keys.length === 0) fail('keys must list at least one window key');
-  request.keys.forEach((key, index) => requireId(key, `keys[${index}]`));
+  for (let index = 0; index < request.keys.length; index++) requireListedId(request.keys[index], 'keys', index, '');
   requireInteger(request.cost, 'cost', 0);
 }
 
 export function validateAcquire(request: SlotAcquireRequest): void {
   requireId(request.holderId, 'holderId');
   if (!Array.isArray(request.slots) || request.slots.length === 0) fail('slots must list at least one pool');
-  const seen = new Set<string>();
-  request.slots.forEach((slot, index) => {
-    requireId(slot.key, `slots[${index}].key`);
-    if (seen.has(slot.key)) fail(`slots[${index}].key "${slot.key}" is listed twice`);
-    seen.add(slot.key);
-    requireInteger(slot.limit, `slots[${index}].limit`, 0);
-  });
+  const slots = request.slots;
+  for (let index = 0; index < slots.length; index++) {
+    const slot = slots[index]!;
+    requireListedId(slot.key, 'slots', index, '.key');
+    for (let earlier = 0; earlier < index; earlier++) {
+      if (slots[earlier]!.key === slot.key) fail(`slots[${index}].key "${slot.key}" is listed twice`);
+    }
+    requireListedInteger(slot.limit, 'slots', index, '.limit', 0);
+  }
   requireInteger(request.leaseMs, 'leaseMs', 1);
   requireOptionalNow(request.now);
 }
@@ -68,7 +85,7 @@ export function validateAcquire(request: SlotAcquireRequest): void {
 export function validateHolder(request: SlotHolderRequest, needsLease: boolean): void {
   requireId(request.holderId, 'holderId');
   if (!Array.isArray(request.keys) || request.keys.length === 0) fail('keys must list at least one pool');
-  request.keys.forEach((key, index) => requireId(key, `keys[${index}]`));
+  for (let index = 0; index < request.keys.length; index++) requireListedId(request.keys[index], 'keys', index, '');
   if (needsLease) requireInteger(request.leaseMs, 'leaseMs', 1);
   requireOptionalNow(request.now);
 }
