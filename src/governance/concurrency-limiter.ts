@@ -87,11 +87,23 @@ function positiveInteger(value: number | undefined, fallback: number, field: str
   return resolved;
 }
 
-/** A slot this process holds, as its renewals see it. */
-interface HeldSlot {
-  keys: string[];
-  holderId: string;
-  lost: boolean;
+/** A slot this process holds: what the caller releases and what the renewals see. A class, not closures: one is made per call. */
+class HeldSlot implements ConcurrencySlot {
+  lost = false;
+  #released = false;
+
+  constructor(
+    readonly holderId: string,
+    readonly userId: string,
+    readonly keys: readonly string[],
+    private readonly giveBack: (slot: HeldSlot) => Promise<void>,
+  ) {}
+
+  release(): Promise<void> {
+    if (this.#released) return Promise.resolve();
+    this.#released = true;
+    return this.giveBack(this);
+  }
 }
 
 let holderSequence = 0;
@@ -171,7 +183,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
     for (const held of heldSlots) {
       state
-        .renewSlots({ keys: held.keys, holderId: held.holderId, leaseMs, ...time() })
+        .renewSlots({ keys: held.keys as string[], holderId: held.holderId, leaseMs, ...time() })
         .then((renewed) => {
           if (!renewed && heldSlots.delete(held)) held.lost = true;
         })
@@ -181,33 +193,25 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
   };
 
+  const globalKeys: readonly string[] = [globalKey];
+  const giveBack = async (slot: HeldSlot): Promise<void> => {
+    heldSlots.delete(slot);
+    try {
+      await state.releaseSlots({ keys: slot.keys as string[], holderId: slot.holderId });
+    } finally {
+      if (queues.size > 0) void pump();
+    }
+  };
   const makeSlot = (userId: string, holderId: string, globalOnly: boolean): ConcurrencySlot => {
-    const held: HeldSlot = { keys: globalOnly ? [globalKey] : [userKey(userId), globalKey], holderId, lost: false };
-    let released = false;
+    const slot = new HeldSlot(holderId, userId, globalOnly ? globalKeys : [userKey(userId), globalKey], giveBack);
     if (renewLeases) {
-      heldSlots.add(held);
+      heldSlots.add(slot);
       if (renewTimer === undefined) {
         renewTimer = setInterval(renewHeldSlots, Math.max(1, Math.floor(leaseMs / 3)));
         unref(renewTimer);
       }
     }
-    return {
-      holderId,
-      userId,
-      get lost() {
-        return held.lost;
-      },
-      async release() {
-        if (released) return;
-        released = true;
-        heldSlots.delete(held);
-        try {
-          await state.releaseSlots({ keys: held.keys, holderId });
-        } finally {
-          if (queues.size > 0) void pump();
-        }
-      },
-    };
+    return slot;
   };
 
   const schedulePoll = (): void => {

@@ -129,9 +129,13 @@ export function createSelector(options: SelectorOptions = {}): Selector {
       if (!['eco', 'balanced', 'precision'].includes(powerLevel)) throw new ConfigurationError(`powerLevel must be eco, balanced or precision (got ${String(powerLevel)})`);
       const requirements = requirementsOf(input);
 
-      const skipped: CandidateDecision[] = [];
-      const eligible: Array<{ candidate: RoutingCandidate; index: number }> = [];
-      input.candidates.forEach((candidate, index) => {
+      // Most calls skip nothing and order by priority: then the eligible list is the input itself until the
+      // answer is made.
+      let skipped: CandidateDecision[] | undefined;
+      let eligibleIndexes: number[] | undefined;
+      const given = input.candidates;
+      for (let index = 0; index < given.length; index++) {
+        const candidate = given[index]!;
         let reason: string | undefined;
         if (input.privacy === 'local-only' && !candidate.local) reason = 'privacy local-only: provider is not local';
         else if (input.allowedModels && !isModelAllowed(candidate, input.allowedModels)) reason = 'not among the models allowed for this tier';
@@ -140,62 +144,67 @@ export function createSelector(options: SelectorOptions = {}): Selector {
         if (reason) {
           const decision: CandidateDecision = { candidate: candidateReference(candidate), keySource: candidate.keySource, decision: 'skipped', reason };
           if (candidate.keyId !== undefined) decision.keyId = candidate.keyId;
-          skipped.push(decision);
+          (skipped ??= []).push(decision);
+          eligibleIndexes ??= Array.from({ length: index }, (_, earlier) => earlier);
         } else {
-          eligible.push({ candidate, index });
+          eligibleIndexes?.push(index);
         }
-      });
-
-      const eligibleCandidates = eligible.map((item) => item.candidate);
+      }
+      const eligibleCandidates: readonly RoutingCandidate[] = eligibleIndexes === undefined ? given : eligibleIndexes.map((index) => given[index]!);
+      const indexOf = (position: number): number => (eligibleIndexes === undefined ? position : eligibleIndexes[position]!);
       // Health and circuits are read now, once: the order depends on them, and the scores in the
       // explanation are as of this moment even when they are computed later.
       const snapshot = readScoringSnapshot(eligibleCandidates, { health: options.health, breaker: options.breaker });
-      const blockedAt = (position: number): boolean => snapshot.circuits[position]?.allowed === false;
       let detection: { task: TaskType; signals: string[] } | undefined;
       let scores: CandidateScores[] | undefined;
-      const weights = (): ScoreWeights => weightsFor(powerLevel, input.weights);
       const scoresOf = (): CandidateScores[] => {
         detection ??= input.task ? { task: input.task, signals: [] as string[] } : detectTask(input);
         return (scores ??= scoreFromSnapshot(eligibleCandidates, snapshot, {
           requirements,
           maxTokens: input.maxTokens,
           task: detection.task,
-          weights: weights(),
+          weights: weightsFor(powerLevel, input.weights),
           qualityPriors: options.qualityPriors,
         }));
       };
 
-      // Candidates whose circuit is open go last whatever the strategy: the executor may still wait for them.
-      let ordered: Array<{ candidate: RoutingCandidate; index: number; position: number }>;
-      if (strategy === 'priority') {
-        // The configured order needs no scores: they only explain, so they are computed when read.
-        ordered = eligible.map((item, position) => ({ candidate: item.candidate, index: item.index, position }));
-      } else {
+      // Positions (into the eligible list) in the order to try them. The configured order needs no scores:
+      // they only explain, so they are computed when read.
+      let order: number[] | undefined;
+      if (strategy !== 'priority') {
         const all = scoresOf();
-        const scored: Array<ScoredCandidate & { position: number }> = eligible.map((item, position) => ({ candidate: item.candidate, index: item.index, position, scores: all[position]! }));
-        ordered = orderByStrategy(scored, strategy, { roundRobin, random }) as typeof scored;
+        const scored: Array<ScoredCandidate & { position: number }> = eligibleCandidates.map((candidate, position) => ({ candidate, index: indexOf(position), position, scores: all[position]! }));
+        order = (orderByStrategy(scored, strategy, { roundRobin, random }) as typeof scored).map((item) => item.position);
       }
-      if (ordered.some((item) => blockedAt(item.position))) {
-        ordered = [...ordered.filter((item) => !blockedAt(item.position)), ...ordered.filter((item) => blockedAt(item.position))];
+      // Candidates whose circuit is open go last whatever the strategy: the executor may still wait for them.
+      const circuits = snapshot.circuits;
+      const blockedAt = (position: number): boolean => circuits[position]?.allowed === false;
+      let anyBlocked = false;
+      for (let position = 0; position < circuits.length; position++) if (blockedAt(position)) anyBlocked = true;
+      if (anyBlocked) {
+        const positions = order ?? eligibleCandidates.map((_, position) => position);
+        order = [...positions.filter((position) => !blockedAt(position)), ...positions.filter(blockedAt)];
       }
+      const ordered: readonly RoutingCandidate[] = order === undefined ? eligibleCandidates : order.map((position) => eligibleCandidates[position]!);
 
       const explain = (): SelectionExplanation => {
         const all = scoresOf();
-        const decisions: CandidateDecision[] = ordered.map((item, rank) => {
-          const itemScores = all[item.position]!;
+        const decisions: CandidateDecision[] = ordered.map((candidate, rank) => {
+          const position = order === undefined ? rank : order[rank]!;
+          const itemScores = all[position]!;
           const { total, ...criteria } = itemScores;
           let reason = rank === 0 ? `first by ${strategy}` : `rank ${rank + 1} by ${strategy}`;
           if (strategy !== 'priority') reason += `: ${describeScores(itemScores)}`;
-          if (blockedAt(item.position)) reason += ' — circuit open, tried last';
+          if (blockedAt(position)) reason += ' — circuit open, tried last';
           const decision: CandidateDecision = {
-            candidate: candidateReference(item.candidate),
-            keySource: item.candidate.keySource,
+            candidate: candidateReference(candidate),
+            keySource: candidate.keySource,
             score: total,
             scores: criteria,
             decision: rank === 0 ? 'selected' : 'fallback',
             reason,
           };
-          if (item.candidate.keyId !== undefined) decision.keyId = item.candidate.keyId;
+          if (candidate.keyId !== undefined) decision.keyId = candidate.keyId;
           return decision;
         });
         return {
@@ -205,14 +214,15 @@ export function createSelector(options: SelectorOptions = {}): Selector {
           taskSource: input.task ? 'given' : 'detected',
           taskSignals: detection!.signals,
           requirements,
-          weights: weights(),
-          candidates: [...decisions, ...skipped],
+          weights: weightsFor(powerLevel, input.weights),
+          candidates: skipped === undefined ? decisions : [...decisions, ...skipped],
         };
       };
 
       let explanation: SelectionExplanation | undefined;
       return {
-        candidates: ordered.map((item) => item.candidate),
+        // A list of the caller's own: the input is never handed back.
+        candidates: ordered === given ? given.slice() : (ordered as RoutingCandidate[]),
         // Built on first read (most callers never read it): task detection and scoring cost more than
         // the priority order itself. An assignment replaces it.
         get explanation(): SelectionExplanation {

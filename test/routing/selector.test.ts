@@ -49,6 +49,30 @@ describe('requirements', () => {
 });
 
 describe('selector', () => {
+  it('skips in the middle of the list, keeps the rest in order, scores them by their own position, and never hands back the input list', () => {
+    const noTools = testCandidate('groq', 'llama-no-tools', { capabilities: { tools: false, vision: false, json: true, embedding: false, reasoning: false } });
+    const candidates = [cheap, noTools, premium, local];
+    const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
+    const breaker = createCircuitBreaker({ failureThreshold: 1 });
+    breaker.recordFailure(premium);
+    const selection = createSelector({ breaker }).select({ candidates, messages: chat, tools });
+    expect(names(selection.candidates)).toEqual(['openai:gpt-4o-mini', 'ollama:llama3.2', 'anthropic:claude-sonnet-4-5']);
+    expect(selection.explanation.candidates.map((item) => [item.candidate, item.decision])).toEqual([
+      ['openai:gpt-4o-mini', 'selected'],
+      ['ollama:llama3.2', 'fallback'],
+      ['anthropic:claude-sonnet-4-5', 'fallback'],
+      ['groq:llama-no-tools', 'skipped'],
+    ]);
+    const premiumDecision = selection.explanation.candidates.find((item) => item.candidate === 'anthropic:claude-sonnet-4-5')!;
+    expect(premiumDecision.reason).toContain('circuit open');
+    expect(premiumDecision.scores?.health).toBe(0);
+
+    const plain = createSelector().select({ candidates, messages: chat });
+    expect(plain.candidates).not.toBe(candidates);
+    plain.candidates.pop();
+    expect(candidates).toHaveLength(4);
+  });
+
   it('keeps the given order under priority and explains every candidate', () => {
     const selection = createSelector().select({ candidates: [premium, cheap, local], messages: chat });
     expect(names(selection.candidates)).toEqual(['anthropic:claude-sonnet-4-5', 'openai:gpt-4o-mini', 'ollama:llama3.2']);

@@ -9,7 +9,7 @@ export type OpenAIAuthStyle = 'bearer' | 'api-key-header' | 'none';
 export interface OpenAIEndpoint extends OpenAIRequestTarget {
   /** Base URL without a trailing slash (`https://api.openai.com/v1`). */
   baseUrl: string;
-  /** Headers for one call: auth, fixed headers, then the call's own headers. */
+  /** Headers for one call: auth, fixed headers, then the call's own headers. Frozen: copy to change. */
   headers(context: ProviderCallContext): Record<string, string>;
 }
 
@@ -30,6 +30,14 @@ export interface OpenAIEndpointSettings extends OpenAIRequestTarget {
 /** Builds the endpoint; the key lives only in this closure so it never shows up on the adapter object. */
 export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEndpoint {
   const { apiKey, authStyle, requiresApiKey, headers: fixedHeaders } = settings;
+  const headersFor = (key: string | undefined): Record<string, string> => {
+    const headers: Record<string, string> = { accept: 'application/json', ...fixedHeaders };
+    if (key && authStyle === 'bearer') headers.authorization = `Bearer ${key}`;
+    else if (key && authStyle === 'api-key-header') headers['api-key'] = key;
+    return headers;
+  };
+  // The adapter's own key gives the same headers every call: made once, frozen, and copied by every sender.
+  let managedHeaders: Readonly<Record<string, string>> | undefined;
   return {
     provider: settings.provider,
     wireFormat: settings.wireFormat,
@@ -42,10 +50,9 @@ export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEn
           provider: settings.provider,
         });
       }
-      const headers: Record<string, string> = { accept: 'application/json', ...fixedHeaders };
-      if (key && authStyle === 'bearer') headers.authorization = `Bearer ${key}`;
-      else if (key && authStyle === 'api-key-header') headers['api-key'] = key;
-      return { ...headers, ...context.headers };
+      if (context.apiKey === undefined && context.headers === undefined) return (managedHeaders ??= Object.freeze(headersFor(key)));
+      const headers = headersFor(key);
+      return context.headers === undefined ? headers : { ...headers, ...context.headers };
     },
   };
 }

@@ -79,6 +79,12 @@ export function createMemoryState(options: MemoryStateOptions = {}): StateStore 
     return entries;
   };
 
+  let sweepPoolsAbove = 1024;
+  const sweepEmptyPools = (): void => {
+    for (const [key, holders] of pools) if (holders.size === 0) pools.delete(key);
+    sweepPoolsAbove = Math.max(1024, pools.size * 2);
+  };
+
   const pool = (key: string): Map<string, number> => {
     let holders = pools.get(key);
     if (!holders) {
@@ -218,8 +224,9 @@ export function createMemoryState(options: MemoryStateOptions = {}): StateStore 
         const holders = pools.get(key);
         if (!holders?.delete(request.holderId)) continue;
         released = true;
-        // Pools are per user (and per anonymous call): an empty one is dropped, or they would pile up.
-        if (holders.size === 0) pools.delete(key);
+        // Pools are per user (and per anonymous call): empty ones are swept when they could pile up, not
+        // dropped one by one, so a busy pool (the global one) is not made anew by every call.
+        if (holders.size === 0 && pools.size > sweepPoolsAbove) sweepEmptyPools();
       }
       return released;
     },

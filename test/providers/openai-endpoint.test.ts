@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createOpenAIEndpoint } from '../../src/providers/openai/openai-endpoint';
+import { openAIQuirks } from '../../src/providers/openai/openai-quirks';
+
+const endpoint = (authStyle: 'bearer' | 'api-key-header' = 'bearer') =>
+  createOpenAIEndpoint({
+    provider: 'openai', wireFormat: 'openai', quirks: openAIQuirks, baseUrl: 'https://api.example.test/v1/', apiKey: 'sk-managed-0000000000',
+    authStyle, requiresApiKey: true, headers: { 'x-fixed': 'yes' },
+  });
+
+describe('OpenAI endpoint headers', () => {
+  it('a user key and per-call headers never leak into the managed headers of later calls', () => {
+    const openai = endpoint();
+    const fetch = globalThis.fetch;
+    expect(openai.headers({ fetch })).toEqual({ accept: 'application/json', 'x-fixed': 'yes', authorization: 'Bearer sk-managed-0000000000' });
+    expect(openai.headers({ fetch, apiKey: 'sk-user-1111111111' }).authorization).toBe('Bearer sk-user-1111111111');
+    expect(openai.headers({ fetch, headers: { 'x-call': '1', accept: 'text/event-stream' } })).toEqual({
+      accept: 'text/event-stream', 'x-fixed': 'yes', authorization: 'Bearer sk-managed-0000000000', 'x-call': '1',
+    });
+    const managed = openai.headers({ fetch });
+    expect(managed).toEqual({ accept: 'application/json', 'x-fixed': 'yes', authorization: 'Bearer sk-managed-0000000000' });
+    // Shared between calls, so nobody may change it in place.
+    expect(Object.isFrozen(managed)).toBe(true);
+    expect(() => {
+      (managed as Record<string, string>).authorization = 'Bearer stolen';
+    }).toThrow(TypeError);
+    expect(openai.headers({ fetch }).authorization).toBe('Bearer sk-managed-0000000000');
+  });
+
+  it('puts the key where the server wants it', () => {
+    const azureStyle = endpoint('api-key-header');
+    expect(azureStyle.headers({ fetch: globalThis.fetch })).toEqual({ accept: 'application/json', 'x-fixed': 'yes', 'api-key': 'sk-managed-0000000000' });
+    expect(azureStyle.headers({ fetch: globalThis.fetch, apiKey: 'sk-user-1111111111' })['api-key']).toBe('sk-user-1111111111');
+  });
+});
