@@ -1,5 +1,5 @@
 import type { GenerationSettings } from '../spec/chat';
-import { canonicalJson } from './canonical-json';
+import { canonicalJsonMember } from './canonical-json';
 
 /** Who may read a cache entry: one user (the default) or everyone (only when the host asks). */
 export type CacheScope = 'user' | 'global';
@@ -35,13 +35,36 @@ const meaningfulFields = [
 /** Version of the key layout; bump it when the fields change so old entries are never misread. */
 export const cacheKeyVersion = 'v1';
 
-/** The canonical text a cache key is the hash of (exposed for tests and debugging). */
+const versionJson = JSON.stringify(cacheKeyVersion);
+
+// Written out in sorted order, with each field's path for errors, so no object is built and sorted per key.
+const sortedFields = [...meaningfulFields].sort().map((field) => ({ field, prefix: `"${field}":`, path: `value.fields.${field}` }));
+
+/**
+ * The canonical text a cache key is the hash of (exposed for tests and debugging): the canonical JSON of
+ * `{ version, operation, model, scope, fields }`, fields being the request's meaningful fields.
+ */
 export function cacheKeyMaterial(input: CacheKeyInput): string {
-  const fields: Record<string, unknown> = {};
-  for (const field of meaningfulFields) fields[field] = input.request[field];
+  const { request } = input;
+  let fields = '';
+  for (const { field, prefix, path } of sortedFields) {
+    const text = canonicalJsonMember(request[field], path);
+    if (text !== undefined) fields += fields === '' ? prefix + text : `,${prefix}${text}`;
+  }
+  const model = canonicalJsonMember(input.model, 'value.model');
+  const operation = canonicalJsonMember(input.operation, 'value.operation');
   // Anonymous calls share one user scope of their own, never a real user's.
-  const scope = input.scope === 'global' ? { global: true } : { user: input.userId ?? null };
-  return canonicalJson({ version: cacheKeyVersion, operation: input.operation, model: input.model, scope, fields });
+  let scope = '{"global":true}';
+  if (input.scope !== 'global') {
+    const user = canonicalJsonMember(input.userId ?? null, 'value.scope.user');
+    scope = user === undefined ? '{}' : `{"user":${user}}`;
+  }
+  return (
+    `{"fields":{${fields}}` +
+    (model === undefined ? '' : `,"model":${model}`) +
+    (operation === undefined ? '' : `,"operation":${operation}`) +
+    `,"scope":${scope},"version":${versionJson}}`
+  );
 }
 
 type SyncSha256 = (text: string) => string;
