@@ -69,6 +69,22 @@ export function cacheKeyMaterial(input: CacheKeyInput): string {
 
 type SyncSha256 = (text: string) => string;
 
+interface NodeCryptoLike {
+  hash?: (algorithm: string, data: string) => string;
+  createHash?: (algorithm: string) => { update(text: string): { digest(encoding: 'hex'): string } };
+}
+
+/**
+ * The synchronous SHA-256 (hex) a Node crypto module offers: the one-shot `hash` (Node ≥ 20.12) skips the
+ * Hash object `createHash` needs, which is a noticeable part of keying a 2 KB request. Exported for tests.
+ */
+export function syncSha256Of(nodeCrypto: NodeCryptoLike | undefined): SyncSha256 | null {
+  const { hash, createHash } = nodeCrypto ?? {};
+  if (typeof hash === 'function') return (text) => hash('sha256', text);
+  if (typeof createHash === 'function') return (text) => createHash('sha256').update(text).digest('hex');
+  return null;
+}
+
 // Where the runtime offers Node's crypto without an import (Node ≥ 20.16, Bun, Deno), hashing is
 // synchronous and about ten times cheaper than a WebCrypto digest, whose fixed cost dominates a 2 KB
 // request. Both give the same hex, so a cache shared between Node and an edge runtime still matches.
@@ -78,9 +94,7 @@ function nodeSha256(): SyncSha256 | null {
   syncSha256 = null;
   try {
     const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    const nodeCrypto = getBuiltinModule?.('crypto') as { createHash?: (algorithm: string) => { update(text: string): { digest(encoding: 'hex'): string } } } | undefined;
-    const createHash = nodeCrypto?.createHash;
-    if (typeof createHash === 'function') syncSha256 = (text) => createHash('sha256').update(text).digest('hex');
+    syncSha256 = syncSha256Of(getBuiltinModule?.('crypto') as NodeCryptoLike | undefined);
   } catch {
     // No Node crypto here: WebCrypto it is.
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../src/errors/invalid-request-error';
-import { cacheKeyMaterial, createCacheKey } from '../../src/cache/cache-key';
+import { cacheKeyMaterial, createCacheKey, syncSha256Of } from '../../src/cache/cache-key';
+import * as nodeCrypto from 'node:crypto';
 import { canonicalJson } from '../../src/cache/canonical-json';
 
 const messages = [{ role: 'user' as const, content: 'What is 2 + 2?' }];
@@ -82,5 +83,18 @@ describe('cache key hashing', () => {
     const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
     expect(typeof process.getBuiltinModule).toBe('function');
     expect(await createCacheKey(input)).toBe(`llm:v1:${hex}`);
+  });
+
+  it('uses the one-shot crypto.hash where there is one, else createHash, else none (WebCrypto)', async () => {
+    const text = `é 😀 ${'x'.repeat(3000)}`;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+    const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    let used = '';
+    const oneShot = syncSha256Of({ hash: (algorithm, data) => ((used = 'hash'), nodeCrypto.hash(algorithm, data)), createHash: nodeCrypto.createHash });
+    expect(oneShot?.(text)).toBe(hex);
+    expect(used).toBe('hash');
+    expect(syncSha256Of({ createHash: nodeCrypto.createHash })?.(text)).toBe(hex);
+    expect(syncSha256Of({})).toBeNull();
+    expect(syncSha256Of(undefined)).toBeNull();
   });
 });
