@@ -98,6 +98,7 @@ const values: unknown[] = [
   { point: new Point(3, 4) },
   { boxed: [new String('ab'), new Number(3), new Boolean(false)] },
   numericKeys,
+  Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`${String.fromCharCode(122 - (index % 26))}${index}${index % 3 === 0 ? '😀' : '\uff5e'}`, index])),
   { ['é']: 1, z: 2, ['😀']: 3, ['\uff5e']: 4, A: 5, a: 6, ['']: 7, ['"quoted\\key"']: 8, ['line\nbreak']: 9 },
   JSON.parse('{"__proto__":{"polluted":true},"b":2}'),
   JSON.parse('{"__proto__":5,"a":1}'),
