@@ -1,4 +1,5 @@
-export { createCacheKey, cacheKeyMaterial, cacheKeyVersion, type CacheKeyInput, type CacheScope } from './cache-key';
+export { createCacheKey, cacheKeyVersion, type CacheKeyInput, type CacheScope } from './cache-key';
+export { cacheKeyMaterial } from './compute-cache-key';
 export { canonicalJson } from './canonical-json';
 export type { CachedChatResponse, CachedEmbedResponse, CachedResponse, CachedStreamResponse, ResponseCache } from './cached-response';
 export { cachedResponseBytes } from './cached-response-bytes';

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../src/errors/invalid-request-error';
-import { cacheKeyMaterial, createCacheKey, syncSha256Of } from '../../src/cache/cache-key';
+import { createCacheKey } from '../../src/cache/cache-key';
+import { cacheKeyMaterial, syncSha256Of } from '../../src/cache/compute-cache-key';
 import * as nodeCrypto from 'node:crypto';
 import { canonicalJson } from '../../src/cache/canonical-json';
 
@@ -96,5 +97,15 @@ describe('cache key hashing', () => {
     expect(syncSha256Of({ createHash: nodeCrypto.createHash })?.(text)).toBe(hex);
     expect(syncSha256Of({})).toBeNull();
     expect(syncSha256Of(undefined)).toBeNull();
+  });
+
+  it('loads its keying code on the first call; calls made meanwhile wait for it and agree', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/cache/cache-key');
+    const input = { operation: 'chat' as const, model: 'auto', userId: 'u1', request: { messages } };
+    const keys = await Promise.all(Array.from({ length: 5 }, () => fresh.createCacheKey(input)));
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toBe(await createCacheKey(input));
+    await expect(fresh.createCacheKey({ ...input, request: { temperature: Number.NaN } })).rejects.toThrow('value.fields.temperature must be a finite number to be cached');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cacheKeyMaterial, type CacheKeyInput } from '../../src/cache/cache-key';
+import type { CacheKeyInput } from '../../src/cache/cache-key';
+import { cacheKeyMaterial } from '../../src/cache/compute-cache-key';
 import { canonicalJson } from '../../src/cache/canonical-json';
 import { InvalidRequestError } from '../../src/errors/invalid-request-error';
 import { referenceCacheKeyMaterial, referenceCanonicalJson } from './reference-canonical-json';
