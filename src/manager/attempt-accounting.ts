@@ -57,7 +57,17 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
   const { priceTable, usageWriter, budgetGuard } = options;
   const markup = options.managedMarkupPercent;
 
+  // The price table never changes and candidates are reused across calls: one lookup per candidate object.
+  const priceByCandidate = new WeakMap<RoutingCandidate, PriceMatch | null>();
   function priceOf(candidate: RoutingCandidate): PriceMatch | undefined {
+    const remembered = priceByCandidate.get(candidate);
+    if (remembered !== undefined) return remembered ?? undefined;
+    const match = findPrice(candidate);
+    priceByCandidate.set(candidate, match ?? null);
+    return match;
+  }
+
+  function findPrice(candidate: RoutingCandidate): PriceMatch | undefined {
     const match = priceTable.lookup(candidate.provider, candidate.model, { local: candidate.local, priceProvider: options.wireFormatOf(candidate.provider) });
     if (match || !candidate.pricing) return match;
     // No row in the table: the adapter's own catalogue price still beats pricing the call at zero.
