@@ -49,21 +49,27 @@ export function toChatResult(
   return result;
 }
 
+// A cached answer is handed to many callers: each gets its own usage and tool calls, so one caller
+// changing its result never changes what the next hit (or the entry itself) says.
+const ownUsage = (usage: ProviderChatResult['usage']): ProviderChatResult['usage'] => ({ ...usage });
+const ownToolCalls = (toolCalls: ProviderChatResult['toolCalls']): ProviderChatResult['toolCalls'] =>
+  toolCalls.length === 0 ? [] : structuredClone(toolCalls);
+
 /** The public result of a call answered from the response cache. */
 export function toCachedChatResult(
   value: ProviderChatResult, provider: string, model: string, routing: RoutingExplanation, cost: Cost, startedAt: number, requestId: string,
 ): ChatResult {
   return {
-    text: value.text, reasoning: value.reasoning, toolCalls: value.toolCalls, finishReason: value.finishReason,
-    rawFinishReason: value.rawFinishReason, usage: value.usage, responseId: value.responseId,
+    text: value.text, reasoning: value.reasoning, toolCalls: ownToolCalls(value.toolCalls), finishReason: value.finishReason,
+    rawFinishReason: value.rawFinishReason, usage: ownUsage(value.usage), responseId: value.responseId,
     provider, model, keySource: 'managed', cached: true, attempts: [], routing, cost, latencyMs: performance.now() - startedAt, requestId,
   };
 }
 
-/** Only the provider's fields of a result (what the response cache keeps). */
+/** Only the provider's fields of a result (what the response cache keeps), not shared with the result. */
 export function providerChatFields(value: ProviderChatResult): ProviderChatResult {
   return {
-    text: value.text, reasoning: value.reasoning, toolCalls: value.toolCalls, finishReason: value.finishReason,
-    rawFinishReason: value.rawFinishReason, usage: value.usage, responseId: value.responseId, model: value.model,
+    text: value.text, reasoning: value.reasoning, toolCalls: ownToolCalls(value.toolCalls), finishReason: value.finishReason,
+    rawFinishReason: value.rawFinishReason, usage: ownUsage(value.usage), responseId: value.responseId, model: value.model,
   };
 }

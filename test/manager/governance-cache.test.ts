@@ -29,6 +29,30 @@ describe('response cache through the manager', () => {
     }
   });
 
+  it("a caller changing its result never changes the cached answer that later hits get", async () => {
+    const mock = createMockProvider({
+      replies: () => ({ text: 'calling', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: { city: 'Oslo' }, rawArguments: '{"city":"Oslo"}' }] }),
+    });
+    const llm = createLLMManager({ providers: [mock], cache: {} });
+    try {
+      const first = await llm.chat({ messages: question('weather?'), userId: 'u' });
+      (first.toolCalls[0]!.arguments as { city: string }).city = 'changed by the first caller';
+      first.usage.inputTokens = -1;
+      const second = await llm.chat({ messages: question('weather?'), userId: 'u' });
+      expect(second).toMatchObject({ cached: true, toolCalls: [{ name: 'lookup', arguments: { city: 'Oslo' } }] });
+      expect(second.usage.inputTokens).toBeGreaterThan(0);
+      second.toolCalls.push({ id: 'call_2', name: 'extra', arguments: {}, rawArguments: '{}' });
+      second.usage.outputTokens = -5;
+      const third = await llm.chat({ messages: question('weather?'), userId: 'u' });
+      expect(third.toolCalls).toHaveLength(1);
+      expect(third.toolCalls[0]!.arguments).toEqual({ city: 'Oslo' });
+      expect(third.usage.outputTokens).toBeGreaterThanOrEqual(0);
+      expect(mock.calls).toHaveLength(1);
+    } finally {
+      await llm.close();
+    }
+  });
+
   it('user A never gets user B\'s answer', async () => {
     const mock = createMockProvider({ replies: (record) => ({ text: `answer #${record.index}` }) });
     const llm = createLLMManager({ providers: [mock], cache: {} });
