@@ -29,7 +29,6 @@ import type { DiscoverLocalOptions, DiscoveryResult } from '../routing/local-dis
 import { createModelsCache } from '../routing/models-cache';
 import { createSelector, type SelectionExplanation } from '../routing/selector';
 import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
-import { createMemoryState } from '../state/memory/memory-state';
 import type { InstanceService } from '../tenancy/create-instance-service';
 import type { KeyService } from '../tenancy/create-key-service';
 import type { KeyTestResult } from '../tenancy/key-test';
@@ -55,6 +54,7 @@ import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
 import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
 import { createDefaultStorage } from './default-storage';
+import { createDefaultState } from './default-state';
 import { providerChatFields, toCachedChatResult, toChatResult } from './chat-result';
 import { fireHook, type RequestEvent } from './manager-hooks';
 import { validateManagerOptions, type LLMManagerOptions } from './manager-options';
@@ -191,7 +191,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   const routing = options.routing ?? {};
   const timeoutMs = options.timeoutMs ?? options.limits?.timeoutMs ?? defaultTimeoutMs;
   const storage = options.storage ?? createDefaultStorage();
-  const state = options.state ?? createMemoryState();
+  const state = options.state ?? createDefaultState();
   const priceTable = createPriceTable(options.pricing);
   const usageWriter = createUsageWriter({ sink: storage, ...options.usage });
   const breaker = createCircuitBreaker();
