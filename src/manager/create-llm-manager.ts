@@ -28,7 +28,7 @@ import { discoverLocalServers } from '../routing/discover-local-servers-on-deman
 import type { DiscoverLocalOptions, DiscoveryResult } from '../routing/local-discovery';
 import { createModelsCache } from '../routing/models-cache';
 import { createSelector, type SelectionExplanation } from '../routing/selector';
-import { streamWithFallback, type RoutedStreamPart } from '../routing/stream-fallback';
+import type { RoutedStreamPart } from '../routing/stream-fallback';
 import type { InstanceService } from '../tenancy/create-instance-service';
 import type { KeyService } from '../tenancy/create-key-service';
 import type { KeyTestResult } from '../tenancy/key-test';
@@ -154,6 +154,14 @@ export interface CallScopeOptions {
 }
 
 const noScope: CallScopeOptions = {};
+
+type StreamFallbackModule = typeof import('../routing/stream-fallback');
+// Only streams use the streaming fallback layer: it loads on the first stream() call, in the background
+// while the call is admitted, so importing the package does not compile it.
+let streamFallback: StreamFallbackModule | undefined;
+let loadingStreamFallback: Promise<StreamFallbackModule> | undefined;
+const loadStreamFallback = (): Promise<StreamFallbackModule> =>
+  (loadingStreamFallback ??= import('../routing/stream-fallback').then((module) => (streamFallback = module)));
 
 const defaultTimeoutMs = 60_000;
 const defaultReservedOutputTokens = 4_096;
@@ -538,6 +546,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
 
   function stream(original: ChatRequest, loadScope?: ScopeLoader): ChatStream {
     validateChatRequest(original);
+    if (streamFallback === undefined) loadStreamFallback().catch(() => undefined); // a failure surfaces in run()
     // Without a user scope every model ref can be checked now, before anything is sent.
     let resolved = loadScope ? [] : resolveCandidates(original.model, 'chat');
     let scope: CallScopeOptions = noScope;
@@ -571,6 +580,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           request = await withConversation(original);
           if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
           held = await admit(call, request);
+          if (streamFallback === undefined) await loadStreamFallback();
         } catch (error) {
           yield [fail(LLMError.isInstance(error) ? error : finalError(error, call))];
           return;
@@ -591,7 +601,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return;
         }
         const selection = select(resolved, request, 'chat', scope);
-        const routed = streamWithFallback({
+        const routed = streamFallback!.streamWithFallback({
           candidates: selection.candidates, signal: call.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
           onFallback: fallbackHook(call),
           messages: request.messages,
