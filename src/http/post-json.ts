@@ -22,26 +22,40 @@ export interface ProviderRequest {
   model?: string;
 }
 
+function sendInit(request: ProviderRequest): RequestInit {
+  const hasBody = request.body !== undefined;
+  return {
+    method: request.method ?? (hasBody ? 'POST' : 'GET'),
+    headers: hasBody ? { 'content-type': 'application/json', ...request.headers } : request.headers,
+    body: hasBody ? JSON.stringify(request.body) : undefined,
+    signal: request.signal,
+  };
+}
+
 /**
  * Sends the request and returns the successful response; a failed status or transport throws a typed
- * error. The body is serialised once, here.
+ * error. The body is serialised once, here. Continuations rather than an async function: callers await
+ * it, and every async frame stays alive for as long as the provider takes to answer.
  */
-export async function sendProviderRequest(request: ProviderRequest): Promise<Response> {
-  let response: Response;
-  const hasBody = request.body !== undefined;
-  try {
-    response = await request.fetch(request.url, {
-      method: request.method ?? (hasBody ? 'POST' : 'GET'),
-      headers: hasBody ? { 'content-type': 'application/json', ...request.headers } : request.headers,
-      body: hasBody ? JSON.stringify(request.body) : undefined,
-      signal: request.signal,
-    });
-  } catch (error) {
+export function sendProviderRequest(request: ProviderRequest): Promise<Response> {
+  const failed = (error: unknown): never => {
     throw mapFetchError(error, request.provider, request.signal);
+  };
+  let sent: Promise<Response>;
+  try {
+    sent = request.fetch(request.url, sendInit(request));
+  } catch (error) {
+    return Promise.reject(mapFetchError(error, request.provider, request.signal));
   }
-  if (!response.ok) throw await errorFromResponse(response, request.provider, request.model);
-  return response;
+  return sent.then(
+    (response) => (response.ok ? response : errorFromResponse(response, request.provider, request.model).then(rejectWith)),
+    failed,
+  );
 }
+
+const rejectWith = (error: unknown): never => {
+  throw error;
+};
 
 /** Sends the request and parses a JSON answer; garbage becomes `InvalidResponseError`. */
 export async function requestJson<T>(request: ProviderRequest): Promise<T> {

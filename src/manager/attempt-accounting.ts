@@ -176,32 +176,64 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
     }
   }
 
+  function recordFailure(candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, startedAt: number, error: unknown): void {
+    const status: UsageStatus = context.signal.aborted ? 'aborted' : 'error';
+    record(candidate, facts, context, startedAt, status, undefined, costOf(candidate, zeroUsage), error);
+  }
+
+  function booked<T extends { usage: Usage } | { usage: { inputTokens: number; estimated?: boolean } }>(
+    candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, startedAt: number, value: T,
+  ): T & { cost: CostBreakdown } {
+    const reported = value.usage;
+    const usage: Usage = 'outputTokens' in reported
+      ? reported
+      : { inputTokens: reported.inputTokens, outputTokens: 0, totalTokens: reported.inputTokens, estimated: reported.estimated };
+    const cost = costOf(candidate, usage);
+    record(candidate, facts, context, startedAt, 'success', usage, cost);
+    return Object.assign(value, { cost });
+  }
+
+  async function runReserved<T extends { usage: Usage } | { usage: { inputTokens: number; estimated?: boolean } }>(
+    candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, send: () => Promise<T>,
+  ): Promise<T & { cost: CostBreakdown }> {
+    const reservation = await reserve(candidate, facts, context);
+    const startedAt = Date.now();
+    let value: T;
+    try {
+      value = await send();
+    } catch (error) {
+      await reservation.release();
+      recordFailure(candidate, facts, context, startedAt, error);
+      throw error;
+    }
+    const result = booked(candidate, facts, context, startedAt, value);
+    if (reservation !== emptyReservation) await reservation.settle(result.cost.microUsd);
+    return result;
+  }
+
   return {
     costOf,
 
     /** Runs one non-streaming upstream request with its reservation and usage record. */
-    async run<T extends { usage: Usage } | { usage: { inputTokens: number; estimated?: boolean } }>(
+    run<T extends { usage: Usage } | { usage: { inputTokens: number; estimated?: boolean } }>(
       candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, send: () => Promise<T>,
     ): Promise<T & { cost: CostBreakdown }> {
-      const reservation = budgetGuard && candidate.keySource !== 'local' ? await reserve(candidate, facts, context) : emptyReservation;
+      if (budgetGuard && candidate.keySource !== 'local') return runReserved(candidate, facts, context, send);
+      // Nothing to reserve: continuations instead of an async frame kept alive while the provider answers.
       const startedAt = Date.now();
-      let value: T;
+      let sent: Promise<T>;
       try {
-        value = await send();
+        sent = send();
       } catch (error) {
-        await reservation.release();
-        const status: UsageStatus = context.signal.aborted ? 'aborted' : 'error';
-        record(candidate, facts, context, startedAt, status, undefined, costOf(candidate, zeroUsage), error);
-        throw error;
+        sent = Promise.reject(error);
       }
-      const reported = value.usage;
-      const usage: Usage = 'outputTokens' in reported
-        ? reported
-        : { inputTokens: reported.inputTokens, outputTokens: 0, totalTokens: reported.inputTokens, estimated: reported.estimated };
-      const cost = costOf(candidate, usage);
-      if (reservation !== emptyReservation) await reservation.settle(cost.microUsd);
-      record(candidate, facts, context, startedAt, 'success', usage, cost);
-      return Object.assign(value, { cost });
+      return sent.then(
+        (value) => booked(candidate, facts, context, startedAt, value),
+        (error: unknown) => {
+          recordFailure(candidate, facts, context, startedAt, error);
+          throw error;
+        },
+      );
     },
 
     /** Wraps one upstream stream with its reservation and usage record (see `streamBatches`). */

@@ -59,6 +59,7 @@ import { providerChatFields, toCachedChatResult, toChatResult } from './chat-res
 import { fireHook, type RequestEvent } from './manager-hooks';
 import { validateManagerOptions, type LLMManagerOptions } from './manager-options';
 import { indexProviders, resolveModelReference, type ResolvedModel } from './model-reference';
+import { newRequestId } from './request-id';
 import { validateChatRequest, validateEmbedRequest } from './request-schema';
 
 /** Usage reports over the ledger. */
@@ -388,7 +389,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     const limitMs = request.timeoutMs ?? timeoutMs;
     const deadline = createCallDeadline(limitMs, request.signal, () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
     const signal = deadline.signal;
-    const requestId = crypto.randomUUID();
+    const requestId = newRequestId();
     // Stored alerts of this user are checked in the next round, after the ledger is written.
     if (alertChecks !== undefined && request.userId !== undefined) alertChecks.touch(request.userId);
     const event: RequestEvent = { requestId, operation, userId: request.userId, feature: request.feature, model: request.model, metadata: request.metadata };
@@ -515,19 +516,26 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return result;
         }
       }
-      const run = async (signal: AbortSignal) => {
-        const selection = select(resolved, request, 'chat', scope);
-        const outcome = await executeWithFallback(executorOptions(call, signal, selection.candidates, (candidate, context) =>
+      // A continuation, not an async function: its frame would stay alive while the provider answers.
+      const run = (signal: AbortSignal): Promise<{ result: ChatResult; cached: CachedResponse | undefined }> => {
+        let selection: ReturnType<typeof select>;
+        try {
+          selection = select(resolved, request, 'chat', scope);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return executeWithFallback(executorOptions(call, signal, selection.candidates, (candidate, context) =>
           accounting.run(candidate, call.facts, context, () =>
             providerOf(scope, candidate.provider).chat(providerCall(request, candidate.model), contextFor(candidate, context.signal, scope)),
           ),
-        ));
-        const value = outcome.value;
-        const result = toChatResult(value, outcome.candidate, outcome.attempts, selection, toCost(value.cost), call.startedAt, call.facts.requestId);
-        const cached: CachedResponse | undefined = key
-          ? { kind: 'chat', provider: result.provider, model: result.model, result: providerChatFields(value), storedAt: Date.now() }
-          : undefined;
-        return { result, cached };
+        )).then((outcome) => {
+          const value = outcome.value;
+          const result = toChatResult(value, outcome.candidate, outcome.attempts, selection, toCost(value.cost), call.startedAt, call.facts.requestId);
+          const cached: CachedResponse | undefined = key
+            ? { kind: 'chat', provider: result.provider, model: result.model, result: providerChatFields(value), storedAt: Date.now() }
+            : undefined;
+          return { result, cached };
+        });
       };
       const shared = key ? await chatFlights.run(key, run, { signal: call.signal }) : await run(call.signal);
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };

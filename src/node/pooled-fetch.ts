@@ -35,6 +35,31 @@ let undiciModule: Promise<Undici> | undefined;
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+interface RequestTarget {
+  origin: string;
+  path: string;
+}
+
+// A provider client sends to a handful of URLs: each is parsed once (as undici.request would parse it on
+// every call) and sent with the pool's own request(). Bounded, since URLs come from configuration.
+const targets = new Map<string, RequestTarget | null>();
+const maximumTargets = 256;
+
+function targetOf(url: string): RequestTarget | null {
+  let target = targets.get(url);
+  if (target !== undefined) return target;
+  target = null;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  } catch {
+    // Left to undici.request, which reports it as fetch would.
+  }
+  if (targets.size >= maximumTargets) targets.clear();
+  targets.set(url, target);
+  return target;
+}
 const simpleInitFields = new Set(['method', 'headers', 'body', 'signal']);
 
 /** The request headers as a lower-cased plain object, or undefined when they are not in a simple shape. */
@@ -110,13 +135,11 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     const url = typeof input === 'string' ? input : input.href;
     let data: Dispatcher.ResponseData;
     try {
-      data = await undici!.request(url, {
-        method: (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod,
-        headers,
-        body: body as string | Uint8Array | undefined,
-        signal,
-        dispatcher: agent,
-      });
+      const method = (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod;
+      const target = targetOf(url);
+      data = target !== null
+        ? await agent!.request({ origin: target.origin, path: target.path, method, headers, body: body as string | Uint8Array | undefined, signal })
+        : await undici!.request(url, { method, headers, body: body as string | Uint8Array | undefined, signal, dispatcher: agent });
     } catch (error) {
       // As fetch: an abort rejects with the signal's reason, anything else is a TypeError with the cause.
       if (signal?.aborted) throw signal.reason ?? error;

@@ -8,7 +8,7 @@ import type { CircuitBreaker } from './circuit-breaker';
 import { abortReason, systemClock, type RoutingClock, type RoutingTimer } from './clock';
 import { decideErrorAction, type ErrorActionOptions, type ErrorDecision } from './error-action';
 import type { HealthRecorder } from './health-tracker';
-import { backoffDelay, resolveRetryPolicy, type RetryPolicy } from './retry-policy';
+import { backoffDelay, resolveRetryPolicy, type ResolvedRetryPolicy, type RetryPolicy } from './retry-policy';
 
 // p-retry runs only retries, after a first failure, so it is loaded then: a one-time import on a path
 // that is about to wait a backoff anyway, and the core entry does not carry it.
@@ -130,278 +130,336 @@ interface SkipRecord {
  * (every candidate failed or was skipped), the error itself when the table says `fail`, AbortedError when
  * the caller aborted, TimeoutError when the deadline passed. `attemptsOf(error)` lists the attempts.
  */
-export async function executeWithFallback<T>(options: ExecuteWithFallbackOptions<T>): Promise<FallbackResult<T>> {
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const policy = resolveRetryPolicy(options.retry);
-  const actionOptions: ErrorActionOptions = { maxRetryAfterMs: policy.maxRetryAfterMs, contentFilter: options.contentFilter };
-  const maxCooldownWaitMs = options.maxCooldownWaitMs ?? policy.maxRetryAfterMs;
-  const startedAt = clock.now();
-  let deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
-  if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
-  const remaining = (): number => deadlineAt - clock.now();
+export function executeWithFallback<T>(options: ExecuteWithFallbackOptions<T>): Promise<FallbackResult<T>> {
+  try {
+    return new FallbackRun(options).execute();
+  } catch (error) {
+    // Set-up failures reject, as they did when this was an async function.
+    return Promise.reject(error);
+  }
+}
 
+/** One candidate being tried: its attempt entry and what its requests have shown so far. */
+interface CandidateTry {
+  candidate: RoutingCandidate;
+  attemptNumber: number;
+  startedAt: number;
+  retries: number;
+  failure: { error: LLMError; decision: ErrorDecision } | undefined;
+  probeOpen: boolean;
+}
+
+/**
+ * The state of one executeWithFallback call. A class rather than a dozen closures per call: every
+ * request runs through it, and its methods are shared while its fields are all a call allocates.
+ */
+class FallbackRun<T> {
+  private readonly clock: RoutingClock;
+  private readonly random: () => number;
+  private readonly policy: ResolvedRetryPolicy;
+  private readonly actionOptions: ErrorActionOptions;
+  private readonly maxCooldownWaitMs: number;
+  private readonly startedAt: number;
+  private readonly deadlineAt: number;
   // One signal for the whole call: the caller's abort and the deadline both end it. Without a deadline of
   // its own the executor passes the caller's signal on as is (the manager's call signal already carries
   // the call deadline): a second controller plus a listener cost several microseconds per call.
-  let run: { readonly signal: AbortSignal; abort(reason: unknown): void };
-  let onCallerAbort: (() => void) | undefined;
-  let deadlineTimer: RoutingTimer | undefined;
-  const deadlineError = (): TimeoutError =>
-    new TimeoutError(`request deadline of ${options.timeoutMs ?? deadlineAt - startedAt} ms exceeded`);
-  if (options.signal !== undefined && !Number.isFinite(deadlineAt)) {
-    run = passThroughRun(options.signal);
-  } else {
-    const controller = new AbortController();
-    run = controller;
-    onCallerAbort = (): void => controller.abort(abortReason(options.signal!));
-    if (options.signal?.aborted) onCallerAbort();
-    else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (Number.isFinite(deadlineAt)) deadlineTimer = clock.setTimer(() => controller.abort(deadlineError()), Math.max(0, remaining()));
+  private readonly run: { readonly signal: AbortSignal; abort(reason: unknown): void };
+  private onCallerAbort: (() => void) | undefined;
+  private deadlineTimer: RoutingTimer | undefined;
+  // Once the call ended, one error stands for it everywhere (a caller's plain reason is wrapped once).
+  private endReason: LLMError | undefined;
+  private readonly attempts: Attempt[] = [];
+  // Made on the first rejected key: most calls never see one.
+  private rejectedKeys: Set<string> | undefined;
+  private requiredContextAbove: number | undefined;
+  private requestNumber = 0;
+  private lastError: LLMError | undefined;
+  private pendingFallback: { from: RoutingCandidate; error: LLMError; attempt: Attempt } | undefined;
+
+  constructor(private readonly options: ExecuteWithFallbackOptions<T>) {
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.random = options.random ?? Math.random;
+    const policy = resolveRetryPolicy(options.retry);
+    this.policy = policy;
+    this.actionOptions = { maxRetryAfterMs: policy.maxRetryAfterMs, contentFilter: options.contentFilter };
+    this.maxCooldownWaitMs = options.maxCooldownWaitMs ?? policy.maxRetryAfterMs;
+    const startedAt = clock.now();
+    this.startedAt = startedAt;
+    let deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
+    if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
+    this.deadlineAt = deadlineAt;
+    if (options.signal !== undefined && !Number.isFinite(deadlineAt)) {
+      this.run = passThroughRun(options.signal);
+    } else {
+      const controller = new AbortController();
+      this.run = controller;
+      const onCallerAbort = (): void => controller.abort(abortReason(options.signal!));
+      this.onCallerAbort = onCallerAbort;
+      if (options.signal?.aborted) onCallerAbort();
+      else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+      if (Number.isFinite(deadlineAt)) this.deadlineTimer = clock.setTimer(() => controller.abort(this.deadlineError()), Math.max(0, this.remaining()));
+    }
   }
 
-  // Once the call ended, one error stands for it everywhere (a caller's plain reason is wrapped once).
-  let endReason: LLMError | undefined;
-  const endedReason = (): LLMError => (endReason ??= abortReason(run.signal));
+  private remaining(): number {
+    return this.deadlineAt - this.clock.now();
+  }
 
-  const attempts: Attempt[] = [];
-  // Made on the first rejected key: most calls never see one.
-  let rejectedKeys: Set<string> | undefined;
-  let requiredContextAbove: number | undefined;
-  let requestNumber = 0;
-  let lastError: LLMError | undefined;
-  let pendingFallback: { from: RoutingCandidate; error: LLMError; attempt: Attempt } | undefined;
+  private deadlineError(): TimeoutError {
+    return new TimeoutError(`request deadline of ${this.options.timeoutMs ?? this.deadlineAt - this.startedAt} ms exceeded`);
+  }
 
-  const settle = (attempt: Attempt, candidate: RoutingCandidate): void => {
-    attempts.push(attempt);
-    options.onAttempt?.(attempt, candidate);
-  };
-  const flushFallback = (to?: RoutingCandidate): void => {
-    if (!pendingFallback) return;
-    const event: FallbackEvent = { ...pendingFallback };
+  private endedReason(): LLMError {
+    return (this.endReason ??= abortReason(this.run.signal));
+  }
+
+  private settle(attempt: Attempt, candidate: RoutingCandidate): void {
+    this.attempts.push(attempt);
+    this.options.onAttempt?.(attempt, candidate);
+  }
+
+  private flushFallback(to?: RoutingCandidate): void {
+    if (!this.pendingFallback) return;
+    const event: FallbackEvent = { ...this.pendingFallback };
     if (to) event.to = to;
-    pendingFallback = undefined;
-    options.onFallback?.(event);
-  };
-  const skip = (candidate: RoutingCandidate, reason: string): void => {
-    settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'skipped', errorMessage: reason, latencyMs: 0, retries: 0, attemptNumber: attempts.length + 1 }, candidate);
-  };
-  const stop = (error: LLMError): never => {
-    flushFallback();
-    attemptsByError.set(error, [...attempts]);
-    throw error;
-  };
-  const stopIfEnded = (): void => {
-    if (run.signal.aborted) stop(endedReason());
-    if (remaining() <= 0) {
-      run.abort(deadlineError());
-      stop(endedReason());
-    }
-  };
+    this.pendingFallback = undefined;
+    this.options.onFallback?.(event);
+  }
 
-  // Tries one candidate with its retries; returns the value or undefined after recording the failure.
-  const tryCandidate = async (candidate: RoutingCandidate, isProbe: boolean): Promise<{ value: T } | undefined> => {
-    flushFallback(candidate);
-    const attemptNumber = attempts.length + 1;
-    const candidateStartedAt = clock.now();
-    let retries = 0;
-    let failure: { error: LLMError; decision: ErrorDecision } | undefined;
-    let probeOpen = isProbe;
-    // One upstream request (pass 1 is the first try); a StopRetrying says not to retry.
-    const attemptOnce = async (pass: number): Promise<T> => {
-      if (run.signal.aborted) throw new StopRetrying(endedReason());
-      requestNumber++;
-      // A per-request controller (and a combined signal) only when requests have their own timeout:
-      // the common path passes the call's signal as is and allocates nothing.
-      const call = options.attemptTimeoutMs === undefined ? undefined : new AbortController();
-      const requestStartedAt = clock.now();
-      const attemptTimer = call === undefined ? undefined : clock.setTimer(
-        () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
-        options.attemptTimeoutMs!,
-      );
-      try {
-        const value = await options.attempt(candidate, {
-          signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
-          attemptNumber,
-          retry: pass - 1,
-          requestNumber,
-        });
+  private skip(candidate: RoutingCandidate, reason: string): void {
+    this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'skipped', errorMessage: reason, latencyMs: 0, retries: 0, attemptNumber: this.attempts.length + 1 }, candidate);
+  }
+
+  private stop(error: LLMError): never {
+    this.flushFallback();
+    attemptsByError.set(error, [...this.attempts]);
+    throw error;
+  }
+
+  private stopIfEnded(): void {
+    if (this.run.signal.aborted) this.stop(this.endedReason());
+    if (this.remaining() <= 0) {
+      this.run.abort(this.deadlineError());
+      this.stop(this.endedReason());
+    }
+  }
+
+  // Checks everything that can rule a candidate out before a call; returns why, or undefined.
+  private reasonToSkip(candidate: RoutingCandidate): string | undefined {
+    if (this.rejectedKeys?.has(keyIdentity(candidate))) return 'key rejected earlier in this call';
+    const above = this.requiredContextAbove;
+    if (above !== undefined && candidate.contextWindow !== undefined && candidate.contextWindow <= above) {
+      return `context window ${candidate.contextWindow} is not larger than ${above}`;
+    }
+    return undefined;
+  }
+
+  // One upstream request (pass 1 is the first try); a StopRetrying says not to retry. Continuations, not
+  // an async frame: it would stay alive for as long as the provider takes to answer.
+  private attemptOnce(state: CandidateTry, pass: number): Promise<T> {
+    const { options, clock, run } = this;
+    const candidate = state.candidate;
+    if (run.signal.aborted) return Promise.reject(new StopRetrying(this.endedReason()));
+    this.requestNumber++;
+    // A per-request controller (and a combined signal) only when requests have their own timeout:
+    // the common path passes the call's signal as is and allocates nothing.
+    const call = options.attemptTimeoutMs === undefined ? undefined : new AbortController();
+    const requestStartedAt = clock.now();
+    const attemptTimer = call === undefined ? undefined : clock.setTimer(
+      () => call.abort(new TimeoutError(`${candidateReference(candidate)}: no answer within ${options.attemptTimeoutMs} ms`, { provider: candidate.provider, model: candidate.model })),
+      options.attemptTimeoutMs!,
+    );
+    let sent: Promise<T>;
+    try {
+      sent = options.attempt(candidate, {
+        signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
+        attemptNumber: state.attemptNumber,
+        retry: pass - 1,
+        requestNumber: this.requestNumber,
+      });
+    } catch (thrown) {
+      sent = Promise.reject(thrown);
+    }
+    return sent.then(
+      (value) => {
+        attemptTimer?.cancel();
         options.breaker?.recordSuccess(candidate);
-        probeOpen = false;
+        state.probeOpen = false;
         options.health?.recordSuccess(candidate, clock.now() - requestStartedAt);
         return value;
-      } catch (thrown) {
+      },
+      (thrown: unknown) => {
+        attemptTimer?.cancel();
         const timedOut = call?.signal.aborted === true;
         // Whatever the adapter left running for this request ends here.
         call?.abort();
-        const error = run.signal.aborted ? endedReason() : timedOut ? abortReason(call!.signal) : toLLMError(thrown, candidate);
-        const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, actionOptions);
-        failure = { error, decision };
+        const error = run.signal.aborted ? this.endedReason() : timedOut ? abortReason(call!.signal) : toLLMError(thrown, candidate);
+        const decision = run.signal.aborted ? { action: 'fail' as const, reason: 'call ended', countsAsFailure: false } : decideErrorAction(error, this.actionOptions);
+        state.failure = { error, decision };
         if (decision.countsAsFailure) {
           options.breaker?.recordFailure(candidate);
-          probeOpen = false;
+          state.probeOpen = false;
           options.health?.recordFailure(candidate, error, clock.now() - requestStartedAt);
         }
         if (decision.action !== 'retry') throw new StopRetrying(error);
         throw error;
-      } finally {
-        attemptTimer?.cancel();
-      }
-    };
-    // The retry machinery is made after a first failure (or for p-retry's own validation): most calls
-    // succeed at once and never need it.
-    const retrying = () => {
-      const shouldRetry = async ({ retriesConsumed }: { retriesConsumed: number }): Promise<boolean> => {
-        const decision = failure?.decision;
-        if (!decision || decision.action !== 'retry') return false;
-        if (options.breaker && !options.breaker.peek(candidate).allowed) return false;
-        const delay = decision.retryAfterMs ?? backoffDelay(policy, retriesConsumed, random);
-        if (delay >= remaining()) {
-          if (decision.retryAfterMs !== undefined) options.breaker?.coolDown(candidate, decision.retryAfterMs);
-          return false;
-        }
-        if (delay > 0) await clock.sleep(delay, run.signal);
-        retries++;
-        return true;
-      };
-      const retryOptions = {
-        // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
-        // Retry-After is waited exactly once and never on top of an exponential delay.
-        minTimeout: 0,
-        maxTimeout: 0,
-        factor: 1,
-        signal: run.signal,
-      };
-      // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
-      // directly: most calls succeed at once, and p-retry's set-up (option copies, validation, its own
-      // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
-      // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
-      const retryAfterFirstFailure = async (error: unknown): Promise<T> => {
-        if (error instanceof StopRetrying) throw error.error;
-        if (run.signal.aborted || policy.maxRetries <= 0) throw error;
-        if (!(await shouldRetry({ retriesConsumed: 0 }))) throw error;
-        run.signal.throwIfAborted();
-        return underPRetry((pass) => attemptOnce(pass + 1), {
-          ...retryOptions,
-          retries: policy.maxRetries - 1,
-          shouldRetry: ({ retriesConsumed }) => shouldRetry({ retriesConsumed: retriesConsumed + 1 }),
-        });
-      };
-      return { shouldRetry, retryOptions, retryAfterFirstFailure };
-    };
-    const validRetries = typeof policy.maxRetries === 'number' && policy.maxRetries >= 0;
+      },
+    );
+  }
+
+  private async shouldRetry(state: CandidateTry, retriesConsumed: number): Promise<boolean> {
+    const decision = state.failure?.decision;
+    if (!decision || decision.action !== 'retry') return false;
+    const breaker = this.options.breaker;
+    if (breaker && !breaker.peek(state.candidate).allowed) return false;
+    const delay = decision.retryAfterMs ?? backoffDelay(this.policy, retriesConsumed, this.random);
+    if (delay >= this.remaining()) {
+      if (decision.retryAfterMs !== undefined) breaker?.coolDown(state.candidate, decision.retryAfterMs);
+      return false;
+    }
+    if (delay > 0) await this.clock.sleep(delay, this.run.signal);
+    state.retries++;
+    return true;
+  }
+
+  private retryOptions() {
+    // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
+    // Retry-After is waited exactly once and never on top of an exponential delay.
+    return { minTimeout: 0, maxTimeout: 0, factor: 1, signal: this.run.signal };
+  }
+
+  // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
+  // directly: most calls succeed at once, and p-retry's set-up (option copies, validation, its own
+  // signal checks) would otherwise be paid on every call. After a first failure the same decisions are
+  // taken in the same order as p-retry takes them, then p-retry runs the remaining retries.
+  private async retryAfterFirstFailure(state: CandidateTry, error: unknown): Promise<T> {
+    if (error instanceof StopRetrying) throw error.error;
+    if (this.run.signal.aborted || this.policy.maxRetries <= 0) throw error;
+    if (!(await this.shouldRetry(state, 0))) throw error;
+    this.run.signal.throwIfAborted();
+    return underPRetry((pass) => this.attemptOnce(state, pass + 1), {
+      ...this.retryOptions(),
+      retries: this.policy.maxRetries - 1,
+      shouldRetry: ({ retriesConsumed }) => this.shouldRetry(state, retriesConsumed + 1),
+    });
+  }
+
+  // Tries one candidate with its retries; returns the value or undefined after recording the failure.
+  private async tryCandidate(candidate: RoutingCandidate, isProbe: boolean): Promise<{ value: T } | undefined> {
+    const { options, clock, run, policy } = this;
+    this.flushFallback(candidate);
+    const state: CandidateTry = { candidate, attemptNumber: this.attempts.length + 1, startedAt: clock.now(), retries: 0, failure: undefined, probeOpen: isProbe };
     try {
       let value: T;
-      if (validRetries) {
+      if (typeof policy.maxRetries === 'number' && policy.maxRetries >= 0) {
         try {
-          value = await attemptOnce(1);
+          value = await this.attemptOnce(state, 1);
           // As p-retry does: a success that lands after the call ended does not count.
           run.signal.throwIfAborted();
         } catch (error) {
-          value = await retrying().retryAfterFirstFailure(error);
+          value = await this.retryAfterFirstFailure(state, error);
         }
       } else {
         // p-retry rejects the bad retry count before anything is sent.
-        const { shouldRetry, retryOptions } = retrying();
-        value = await underPRetry(attemptOnce, { ...retryOptions, retries: policy.maxRetries, shouldRetry });
+        value = await underPRetry((pass) => this.attemptOnce(state, pass), {
+          ...this.retryOptions(),
+          retries: policy.maxRetries,
+          shouldRetry: ({ retriesConsumed }) => this.shouldRetry(state, retriesConsumed),
+        });
       }
-      settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber }, candidate);
+      this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber }, candidate);
       return { value };
     } catch (thrown) {
-      if (probeOpen) options.breaker?.release(candidate);
-      const error = run.signal.aborted ? endedReason() : failure?.error ?? toLLMError(thrown, candidate);
-      const decision = failure?.decision ?? decideErrorAction(error, actionOptions);
-      lastError = error;
-      const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - candidateStartedAt, retries, attemptNumber };
+      if (state.probeOpen) options.breaker?.release(candidate);
+      const error = run.signal.aborted ? this.endedReason() : state.failure?.error ?? toLLMError(thrown, candidate);
+      const decision = state.failure?.decision ?? decideErrorAction(error, this.actionOptions);
+      this.lastError = error;
+      const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber };
       if (error.status !== undefined) attempt.httpStatus = error.status;
-      settle(attempt, candidate);
-      stopIfEnded();
-      if (decision.action === 'fail') stop(error);
+      this.settle(attempt, candidate);
+      this.stopIfEnded();
+      if (decision.action === 'fail') this.stop(error);
       if (decision.retryAfterMs !== undefined && decision.action === 'next') options.breaker?.coolDown(candidate, decision.retryAfterMs);
       if (decision.markKeyBad) {
-        (rejectedKeys ??= new Set()).add(keyIdentity(candidate));
+        (this.rejectedKeys ??= new Set()).add(keyIdentity(candidate));
         options.breaker?.rejectKey(candidate);
         options.onKeyRejected?.(candidate, error);
       }
       if (decision.requireLargerContext && candidate.contextWindow !== undefined) {
-        requiredContextAbove = Math.max(requiredContextAbove ?? 0, candidate.contextWindow);
+        this.requiredContextAbove = Math.max(this.requiredContextAbove ?? 0, candidate.contextWindow);
       }
-      pendingFallback = { from: candidate, error, attempt };
+      this.pendingFallback = { from: candidate, error, attempt };
       return undefined;
     }
-  };
+  }
 
-  // Checks everything that can rule a candidate out before a call; returns why, or undefined.
-  const reasonToSkip = (candidate: RoutingCandidate): string | undefined => {
-    if (rejectedKeys?.has(keyIdentity(candidate))) return 'key rejected earlier in this call';
-    if (requiredContextAbove !== undefined && candidate.contextWindow !== undefined && candidate.contextWindow <= requiredContextAbove) {
-      return `context window ${candidate.contextWindow} is not larger than ${requiredContextAbove}`;
-    }
-    return undefined;
-  };
-
-  try {
-    const cooling: SkipRecord[] = [];
-    for (const candidate of options.candidates) {
-      stopIfEnded();
-      const why = reasonToSkip(candidate);
-      if (why) {
-        skip(candidate, why);
-        continue;
-      }
-      const permission = options.breaker?.acquire(candidate) ?? { allowed: true, probe: false };
-      if (!permission.allowed) {
-        const retryAt = 'retryAt' in permission ? permission.retryAt : undefined;
-        skip(candidate, retryAt === undefined ? permission.reason ?? 'circuit open' : `${permission.reason} until ${new Date(retryAt).toISOString()}`);
-        if (retryAt !== undefined && permission.reason !== 'key rejected by the provider') cooling.push({ candidate, retryAt });
-        continue;
-      }
-      const outcome = await tryCandidate(candidate, permission.probe);
-      if (outcome) return { value: outcome.value, candidate, attempts };
-    }
-
-    // Everything left is cooling down: wait for the earliest if that fits the deadline and the bound.
-    while (cooling.length > 0) {
-      stopIfEnded();
-      cooling.sort((a, b) => a.retryAt! - b.retryAt!);
-      const next = cooling.shift()!;
-      const wait = Math.max(0, next.retryAt! - clock.now());
-      if (wait > maxCooldownWaitMs || wait >= remaining()) {
-        cooling.unshift(next);
-        break;
-      }
-      if (wait > 0) {
-        try {
-          await clock.sleep(wait, run.signal);
-        } catch {
-          stopIfEnded();
+  async execute(): Promise<FallbackResult<T>> {
+    const { options, clock, attempts } = this;
+    try {
+      let cooling: SkipRecord[] | undefined;
+      for (const candidate of options.candidates) {
+        this.stopIfEnded();
+        const why = this.reasonToSkip(candidate);
+        if (why) {
+          this.skip(candidate, why);
+          continue;
         }
+        const permission = options.breaker?.acquire(candidate) ?? { allowed: true, probe: false };
+        if (!permission.allowed) {
+          const retryAt = 'retryAt' in permission ? permission.retryAt : undefined;
+          this.skip(candidate, retryAt === undefined ? permission.reason ?? 'circuit open' : `${permission.reason} until ${new Date(retryAt).toISOString()}`);
+          if (retryAt !== undefined && permission.reason !== 'key rejected by the provider') (cooling ??= []).push({ candidate, retryAt });
+          continue;
+        }
+        const outcome = await this.tryCandidate(candidate, permission.probe);
+        if (outcome) return { value: outcome.value, candidate, attempts };
       }
-      const why = reasonToSkip(next.candidate);
-      if (why) {
-        skip(next.candidate, why);
-        continue;
-      }
-      const permission = options.breaker?.acquire(next.candidate) ?? { allowed: true, probe: false };
-      if (!permission.allowed) {
-        skip(next.candidate, permission.reason ?? 'circuit open');
-        continue;
-      }
-      const outcome = await tryCandidate(next.candidate, permission.probe);
-      if (outcome) return { value: outcome.value, candidate: next.candidate, attempts };
-    }
 
-    stopIfEnded();
-    flushFallback();
-    const tried = attempts.filter((attempt) => attempt.status === 'error').length;
-    const summary = attempts.map((attempt) => `${attempt.provider}:${attempt.model} ${attempt.status === 'skipped' ? `skipped (${attempt.errorMessage})` : `${attempt.errorClass}`}`).join('; ');
-    const message = options.candidates.length === 0
-      ? 'no candidate to route the request to'
-      : `all ${options.candidates.length} candidates failed (${tried} tried): ${summary}`;
-    throw new AllProvidersFailedError(message, [...attempts], lastError ? { cause: lastError } : {});
-  } finally {
-    deadlineTimer?.cancel();
-    if (onCallerAbort) options.signal?.removeEventListener('abort', onCallerAbort);
+      // Everything left is cooling down: wait for the earliest if that fits the deadline and the bound.
+      while (cooling !== undefined && cooling.length > 0) {
+        this.stopIfEnded();
+        cooling.sort((a, b) => a.retryAt! - b.retryAt!);
+        const next = cooling.shift()!;
+        const wait = Math.max(0, next.retryAt! - clock.now());
+        if (wait > this.maxCooldownWaitMs || wait >= this.remaining()) {
+          cooling.unshift(next);
+          break;
+        }
+        if (wait > 0) {
+          try {
+            await clock.sleep(wait, this.run.signal);
+          } catch {
+            this.stopIfEnded();
+          }
+        }
+        const why = this.reasonToSkip(next.candidate);
+        if (why) {
+          this.skip(next.candidate, why);
+          continue;
+        }
+        const permission = options.breaker?.acquire(next.candidate) ?? { allowed: true, probe: false };
+        if (!permission.allowed) {
+          this.skip(next.candidate, permission.reason ?? 'circuit open');
+          continue;
+        }
+        const outcome = await this.tryCandidate(next.candidate, permission.probe);
+        if (outcome) return { value: outcome.value, candidate: next.candidate, attempts };
+      }
+
+      this.stopIfEnded();
+      this.flushFallback();
+      const tried = attempts.filter((attempt) => attempt.status === 'error').length;
+      const summary = attempts.map((attempt) => `${attempt.provider}:${attempt.model} ${attempt.status === 'skipped' ? `skipped (${attempt.errorMessage})` : `${attempt.errorClass}`}`).join('; ');
+      const message = options.candidates.length === 0
+        ? 'no candidate to route the request to'
+        : `all ${options.candidates.length} candidates failed (${tried} tried): ${summary}`;
+      throw new AllProvidersFailedError(message, [...attempts], this.lastError ? { cause: this.lastError } : {});
+    } finally {
+      this.deadlineTimer?.cancel();
+      if (this.onCallerAbort) options.signal?.removeEventListener('abort', this.onCallerAbort);
+    }
   }
 }
 

@@ -151,87 +151,127 @@ export function createSelector(options: SelectorOptions = {}): Selector {
         }
       }
       const eligibleCandidates: readonly RoutingCandidate[] = eligibleIndexes === undefined ? given : eligibleIndexes.map((index) => given[index]!);
-      const indexOf = (position: number): number => (eligibleIndexes === undefined ? position : eligibleIndexes[position]!);
       // Health and circuits are read now, once: the order depends on them, and the scores in the
       // explanation are as of this moment even when they are computed later.
-      const snapshot = readScoringSnapshot(eligibleCandidates, { health: options.health, breaker: options.breaker });
-      let detection: { task: TaskType; signals: string[] } | undefined;
-      let scores: CandidateScores[] | undefined;
-      const scoresOf = (): CandidateScores[] => {
-        detection ??= input.task ? { task: input.task, signals: [] as string[] } : detectTask(input);
-        return (scores ??= scoreFromSnapshot(eligibleCandidates, snapshot, {
-          requirements,
-          maxTokens: input.maxTokens,
-          task: detection.task,
-          weights: weightsFor(powerLevel, input.weights),
-          qualityPriors: options.qualityPriors,
-        }));
+      const basis: SelectionBasis = {
+        input, strategy, powerLevel, requirements, skipped, eligible: eligibleCandidates, order: undefined,
+        snapshot: readScoringSnapshot(eligibleCandidates, { health: options.health, breaker: options.breaker }),
+        qualityPriors: options.qualityPriors, detection: undefined, scores: undefined,
       };
 
       // Positions (into the eligible list) in the order to try them. The configured order needs no scores:
       // they only explain, so they are computed when read.
-      let order: number[] | undefined;
       if (strategy !== 'priority') {
-        const all = scoresOf();
-        const scored: Array<ScoredCandidate & { position: number }> = eligibleCandidates.map((candidate, position) => ({ candidate, index: indexOf(position), position, scores: all[position]! }));
-        order = (orderByStrategy(scored, strategy, { roundRobin, random }) as typeof scored).map((item) => item.position);
+        const all = scoresOf(basis);
+        const scored: Array<ScoredCandidate & { position: number }> = eligibleCandidates.map((candidate, position) => ({
+          candidate, index: eligibleIndexes === undefined ? position : eligibleIndexes[position]!, position, scores: all[position]!,
+        }));
+        basis.order = (orderByStrategy(scored, strategy, { roundRobin, random }) as typeof scored).map((item) => item.position);
       }
       // Candidates whose circuit is open go last whatever the strategy: the executor may still wait for them.
-      const circuits = snapshot.circuits;
-      const blockedAt = (position: number): boolean => circuits[position]?.allowed === false;
+      const circuits = basis.snapshot.circuits;
       let anyBlocked = false;
-      for (let position = 0; position < circuits.length; position++) if (blockedAt(position)) anyBlocked = true;
+      for (let position = 0; position < circuits.length; position++) if (blockedAt(basis, position)) anyBlocked = true;
       if (anyBlocked) {
-        const positions = order ?? eligibleCandidates.map((_, position) => position);
-        order = [...positions.filter((position) => !blockedAt(position)), ...positions.filter(blockedAt)];
+        const positions = basis.order ?? eligibleCandidates.map((_, position) => position);
+        basis.order = [...positions.filter((position) => !blockedAt(basis, position)), ...positions.filter((position) => blockedAt(basis, position))];
       }
-      const ordered: readonly RoutingCandidate[] = order === undefined ? eligibleCandidates : order.map((position) => eligibleCandidates[position]!);
-
-      const explain = (): SelectionExplanation => {
-        const all = scoresOf();
-        const decisions: CandidateDecision[] = ordered.map((candidate, rank) => {
-          const position = order === undefined ? rank : order[rank]!;
-          const itemScores = all[position]!;
-          const { total, ...criteria } = itemScores;
-          let reason = rank === 0 ? `first by ${strategy}` : `rank ${rank + 1} by ${strategy}`;
-          if (strategy !== 'priority') reason += `: ${describeScores(itemScores)}`;
-          if (blockedAt(position)) reason += ' — circuit open, tried last';
-          const decision: CandidateDecision = {
-            candidate: candidateReference(candidate),
-            keySource: candidate.keySource,
-            score: total,
-            scores: criteria,
-            decision: rank === 0 ? 'selected' : 'fallback',
-            reason,
-          };
-          if (candidate.keyId !== undefined) decision.keyId = candidate.keyId;
-          return decision;
-        });
-        return {
-          strategy,
-          powerLevel,
-          task: detection!.task,
-          taskSource: input.task ? 'given' : 'detected',
-          taskSignals: detection!.signals,
-          requirements,
-          weights: weightsFor(powerLevel, input.weights),
-          candidates: skipped === undefined ? decisions : [...decisions, ...skipped],
-        };
-      };
-
-      let explanation: SelectionExplanation | undefined;
-      return {
-        // A list of the caller's own: the input is never handed back.
-        candidates: ordered === given ? given.slice() : (ordered as RoutingCandidate[]),
-        // Built on first read (most callers never read it): task detection and scoring cost more than
-        // the priority order itself. An assignment replaces it.
-        get explanation(): SelectionExplanation {
-          return (explanation ??= explain());
-        },
-        set explanation(value: SelectionExplanation) {
-          explanation = value;
-        },
-      };
+      const order = basis.order;
+      // A list of the caller's own: the input is never handed back.
+      return new OrderedSelection(order === undefined ? eligibleCandidates.slice() : order.map((position) => eligibleCandidates[position]!), basis);
     },
   };
+}
+
+/** What a selection's explanation is built from, kept until it is read. */
+interface SelectionBasis {
+  input: SelectInput;
+  strategy: RoutingStrategy;
+  powerLevel: PowerLevel;
+  requirements: RequestRequirements;
+  skipped: CandidateDecision[] | undefined;
+  eligible: readonly RoutingCandidate[];
+  /** Positions into `eligible` in the order to try them; undefined for the eligible order itself. */
+  order: number[] | undefined;
+  snapshot: ReturnType<typeof readScoringSnapshot>;
+  qualityPriors: QualityPriorTable | undefined;
+  detection: { task: TaskType; signals: string[] } | undefined;
+  scores: CandidateScores[] | undefined;
+}
+
+const blockedAt = (basis: SelectionBasis, position: number): boolean => basis.snapshot.circuits[position]?.allowed === false;
+
+function scoresOf(basis: SelectionBasis): CandidateScores[] {
+  const input = basis.input;
+  basis.detection ??= input.task ? { task: input.task, signals: [] as string[] } : detectTask(input);
+  return (basis.scores ??= scoreFromSnapshot(basis.eligible, basis.snapshot, {
+    requirements: basis.requirements,
+    maxTokens: input.maxTokens,
+    task: basis.detection.task,
+    weights: weightsFor(basis.powerLevel, input.weights),
+    qualityPriors: basis.qualityPriors,
+  }));
+}
+
+function explain(basis: SelectionBasis, ordered: readonly RoutingCandidate[]): SelectionExplanation {
+  const { strategy, order, input } = basis;
+  const all = scoresOf(basis);
+  const decisions: CandidateDecision[] = ordered.map((candidate, rank) => {
+    const position = order === undefined ? rank : order[rank]!;
+    const itemScores = all[position]!;
+    const { total, ...criteria } = itemScores;
+    let reason = rank === 0 ? `first by ${strategy}` : `rank ${rank + 1} by ${strategy}`;
+    if (strategy !== 'priority') reason += `: ${describeScores(itemScores)}`;
+    if (blockedAt(basis, position)) reason += ' — circuit open, tried last';
+    const decision: CandidateDecision = {
+      candidate: candidateReference(candidate),
+      keySource: candidate.keySource,
+      score: total,
+      scores: criteria,
+      decision: rank === 0 ? 'selected' : 'fallback',
+      reason,
+    };
+    if (candidate.keyId !== undefined) decision.keyId = candidate.keyId;
+    return decision;
+  });
+  return {
+    strategy,
+    powerLevel: basis.powerLevel,
+    task: basis.detection!.task,
+    taskSource: input.task ? 'given' : 'detected',
+    taskSignals: basis.detection!.signals,
+    requirements: basis.requirements,
+    weights: weightsFor(basis.powerLevel, input.weights),
+    candidates: basis.skipped === undefined ? decisions : [...decisions, ...basis.skipped],
+  };
+}
+
+/**
+ * The selector's answer. The explanation is built on first read (most callers never read it): task
+ * detection and scoring cost more than the priority order itself; an assignment replaces it. A class, so
+ * the accessors are shared rather than made for every call.
+ */
+class OrderedSelection implements Selection {
+  readonly candidates: RoutingCandidate[];
+  #basis: SelectionBasis | undefined;
+  #explanation: SelectionExplanation | undefined;
+
+  constructor(candidates: RoutingCandidate[], basis: SelectionBasis) {
+    this.candidates = candidates;
+    this.#basis = basis;
+  }
+
+  get explanation(): SelectionExplanation {
+    if (this.#explanation === undefined) {
+      // Explained against the order as chosen, even if a caller has since changed its copy of the list.
+      this.#explanation = explain(this.#basis!, this.#basis!.order === undefined ? this.#basis!.eligible : this.#basis!.order.map((position) => this.#basis!.eligible[position]!));
+      this.#basis = undefined;
+    }
+    return this.#explanation;
+  }
+
+  set explanation(value: SelectionExplanation) {
+    this.#explanation = value;
+    this.#basis = undefined;
+  }
 }

@@ -210,4 +210,16 @@ describe('the pooled Response', () => {
     expect(server.requests.at(-1)!.method).toBe('PUT');
     expect(server.requests.at(-1)!.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
   });
+
+  it('sends path and query as given, to as many URLs as asked, and fails a non-HTTP URL as fetch does', async () => {
+    for (let index = 0; index < 300; index++) server.enqueue({ body: `answer ${index}` });
+    for (let index = 0; index < 300; index++) {
+      const response = await pool.fetch(`${server.url}/v1/models/m${index}?api-version=2024-10-21&n=${index}#ignored`, { method: 'GET' });
+      expect(await response.text()).toBe(`answer ${index}`);
+      expect(server.requests.at(-1)!.url).toBe(`/v1/models/m${index}?api-version=2024-10-21&n=${index}`);
+    }
+    const failure = await failureOf(() => pool.fetch('ftp://127.0.0.1/file', { method: 'GET' }));
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as Error).message).toBe('fetch failed');
+  });
 });

@@ -36,8 +36,18 @@ function readToolCalls(raw: ChatCompletionToolCall[] | null | undefined): ToolCa
 }
 
 /** One non-streaming Chat Completions call. */
-export async function openAIChat(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
-  const completion = await postOpenAIJson<ChatCompletion>(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, false), context, call.model);
+export function openAIChat(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): Promise<ProviderChatResult> {
+  let completion: Promise<ChatCompletion>;
+  try {
+    completion = postOpenAIJson<ChatCompletion>(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, false), context, call.model);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // A continuation, not an async frame (with the request body in it) kept alive while the provider answers.
+  return completion.then((answer) => readChatCompletion(endpoint, call, answer));
+}
+
+function readChatCompletion(endpoint: OpenAIEndpoint, call: ProviderChatCall, completion: ChatCompletion): ProviderChatResult {
   const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
   if (!choice || typeof choice.message !== 'object' || choice.message === null) {
     throw new InvalidResponseError(`${endpoint.provider}: chat completion has no choices[0].message`, { provider: endpoint.provider, model: call.model });

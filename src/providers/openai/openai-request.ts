@@ -9,19 +9,27 @@ import { errorFromOpenAIPayload } from './openai-error';
  * POSTs a JSON body to `<baseUrl><path>` (`/chat/completions`, `/responses`, `/embeddings`) and returns the
  * answer. Some compatible servers report errors with status 200 and an `{ error }` body; that throws too.
  */
-export async function postOpenAIJson<T>(endpoint: OpenAIEndpoint, path: string, body: unknown, context: ProviderCallContext, model: string): Promise<T> {
-  const answer = await requestJson<T>({
-    url: `${endpoint.baseUrl}${path}`,
-    fetch: context.fetch,
-    headers: endpoint.headers(context),
-    body,
-    signal: context.signal,
-    provider: endpoint.provider,
-    model,
+export function postOpenAIJson<T>(endpoint: OpenAIEndpoint, path: string, body: unknown, context: ProviderCallContext, model: string): Promise<T> {
+  let answer: Promise<T>;
+  try {
+    answer = requestJson<T>({
+      url: `${endpoint.baseUrl}${path}`,
+      fetch: context.fetch,
+      headers: endpoint.headers(context),
+      body,
+      signal: context.signal,
+      provider: endpoint.provider,
+      model,
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // A continuation rather than another async frame held open while the provider answers.
+  return answer.then((value) => {
+    const payloadError = errorFromOpenAIPayload(value, endpoint.provider, model);
+    if (payloadError) throw payloadError;
+    return value;
   });
-  const payloadError = errorFromOpenAIPayload(answer, endpoint.provider, model);
-  if (payloadError) throw payloadError;
-  return answer;
 }
 
 /**
