@@ -420,6 +420,25 @@ export function describeStorageConformance(name: string, factory: () => Promise<
         expect(await storage.appendUsage([])).toBe(0);
       });
 
+      it('appends batches larger than one statement exactly once, duplicates inside and across batches ignored', async () => {
+        const user = unique('user');
+        // 1,500 rows: more than one multi-row statement on MySQL (1,428 rows at 30,000 parameters), one
+        // statement per row on in-process SQLite, one unnest statement on PostgreSQL.
+        const records = Array.from({ length: 1_500 }, (_, index) =>
+          usageRecord({ id: `${user}-${String(index).padStart(4, '0')}`, userId: user, time: baseTime + index, costMicroUsd: index + 1 }),
+        );
+        // Every 7th record twice in the same batch, once near the other copy and once far from it.
+        const first = [...records.slice(0, 1_000), ...records.slice(0, 1_000).filter((_, index) => index % 7 === 0)];
+        expect(await storage.appendUsage(first)).toBe(1_000);
+        // Overlaps the first batch by 300 rows; the new rows are appended once.
+        expect(await storage.appendUsage(records.slice(700))).toBe(500);
+        expect(await storage.appendUsage(records)).toBe(0);
+        const summary = await storage.summarizeUsage({ userId: user, from: baseTime, to: baseTime + day, groupBy: [] });
+        expect(summary.totals.requests).toBe(1_500);
+        expect(summary.totals.costMicroUsd).toBe((1_500 * 1_501) / 2);
+        expect(await storage.queryUsage({ userId: user, limit: 2_000 })).toEqual(records);
+      });
+
       it('round-trips every field, including absent optional ones', async () => {
         const user = unique('user');
         const full = usageRecord({
