@@ -27,4 +27,10 @@ export interface SqlClient extends SqlExecutor {
   transaction<T>(work: (transaction: SqlExecutor) => Promise<T>): Promise<T>;
   /** Most parameters one statement may bind (Cloudflare D1: 100); batches are sized to fit. Default 999. */
   readonly maxParameters?: number;
+  /**
+   * The database runs in this process and a statement costs no round trip (better-sqlite3, node:sqlite).
+   * Bulk usage inserts then run one prepared single-row statement per row inside a transaction, which
+   * SQLite executes faster than one multi-row statement. Leave unset for networked engines.
+   */
+  readonly inProcess?: boolean;
 }

@@ -45,6 +45,7 @@ export function fromSyncSqlite(database: SyncSqliteDatabase, options: { maxParam
   };
   return {
     maxParameters: options.maxParameters ?? 32_766,
+    inProcess: true,
     query: (sql, params) => queue.run(() => executor.query(sql, params)),
     execute: (sql, params) => queue.run(() => executor.execute(sql, params)),
     transaction: (work) =>
