@@ -38,32 +38,48 @@ async function runSqlite(quick: boolean): Promise<BenchResult> {
     const storage = createSqlStorage({ dialect: 'sqlite', client: fromBetterSqlite3(database), tablePrefix: 'ledger_' });
     // The baseline table comes from the same migrations, so schema and indexes are identical.
     const baselineTables = createSqlStorage({ dialect: 'sqlite', client: fromBetterSqlite3(database), tablePrefix: 'raw_' });
+    const multiRowTables = createSqlStorage({ dialect: 'sqlite', client: fromBetterSqlite3(database), tablePrefix: 'rawmulti_' });
     await storage.migrate();
     await baselineTables.migrate();
-    const insert = database.prepare(
-      `INSERT INTO raw_usage (${usageColumns.join(', ')}) VALUES (${usageColumns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
-    );
+    await multiRowTables.migrate();
+    const rowPlaceholders = `(${usageColumns.map(() => '?').join(', ')})`;
+    const insert = database.prepare(`INSERT INTO raw_usage (${usageColumns.join(', ')}) VALUES ${rowPlaceholders} ON CONFLICT DO NOTHING`);
     const insertBatch = database.transaction((batch: unknown[][]) => {
       for (const row of batch) insert.run(row);
     });
+    // The other bulk form: one multi-row VALUES statement per batch (21,000 parameters, under SQLite's 32,766).
+    const insertMany = database.prepare(
+      `INSERT INTO rawmulti_usage (${usageColumns.join(', ')}) VALUES ${new Array<string>(batchSize).fill(rowPlaceholders).join(', ')} ON CONFLICT DO NOTHING`,
+    );
+    const insertManyBatch = database.transaction((batch: unknown[][]) => {
+      const params = new Array<unknown>(batch.length * usageColumns.length);
+      let offset = 0;
+      for (const row of batch) for (const value of row) params[offset++] = value;
+      insertMany.run(params);
+    });
     const rows = quick ? 20_000 : 100_000;
     let round = 0;
+    const rawVariant = (insertRows: (batch: unknown[][]) => void) => async () => {
+      const prepared = rawRows(rows, `sqlite-raw-${round++}`);
+      const startedAt = performance.now();
+      for (let start = 0; start < prepared.length; start += batchSize) insertRows(prepared.slice(start, start + batchSize));
+      return rows / ((performance.now() - startedAt) / 1000);
+    };
     const variants = {
       ledger: () => writerRowsPerSecond(storage, rows, `sqlite-${round++}`),
-      raw: async () => {
-        const prepared = rawRows(rows, `sqlite-raw-${round++}`);
-        const startedAt = performance.now();
-        for (let start = 0; start < prepared.length; start += batchSize) insertBatch(prepared.slice(start, start + batchSize));
-        return rows / ((performance.now() - startedAt) / 1000);
-      },
+      raw: rawVariant(insertBatch),
+      rawMultiRow: rawVariant(insertManyBatch),
     };
     const perRound = await interleaved(quick ? 2 : 3, variants);
     const ledger = median(perRound.ledger);
-    const raw = median(perRound.raw);
+    const singleRow = median(perRound.raw);
+    const multiRow = median(perRound.rawMultiRow);
+    // The baseline is whichever raw form was faster in this run, so the comparison never flatters the ledger.
+    const raw = Math.max(singleRow, multiRow);
     return measured({
       name: 'ledger rows/s to SQLite (better-sqlite3)', value: ledger, unit: 'rows/s', baseline: raw, target: '>= 200k/s',
       meets: (value) => value >= 200_000,
-      note: `createUsageWriter(batch ${batchSize}) → createSqlStorage(sqlite).appendUsage, ${rows} rows per round, file DB in WAL, synchronous=NORMAL; baseline = better-sqlite3 prepared INSERT in a transaction per ${batchSize} rows into an identical table`,
+      note: `createUsageWriter(batch ${batchSize}) → createSqlStorage(sqlite).appendUsage, ${rows} rows per round, file DB in WAL, synchronous=NORMAL; baseline = the faster better-sqlite3 bulk form into an identical table, in a transaction per ${batchSize} rows: prepared single-row INSERT per row ${Math.round(singleRow).toLocaleString('en-US')} rows/s, one ${batchSize}-row INSERT ... VALUES ${Math.round(multiRow).toLocaleString('en-US')} rows/s`,
     });
   } finally {
     database.close();
