@@ -20,8 +20,13 @@ export const tokensPerTool = 8;
 
 /** Tokens in a piece of text (at least 1 for non-empty text). */
 export function estimateTextTokens(text: string): number {
-  if (text.length === 0) return 0;
-  return Math.ceil(text.length / charactersPerToken);
+  return estimateTokensOfLength(text.length);
+}
+
+/** Tokens in text of `characters` characters (at least 1 when there are any). */
+export function estimateTokensOfLength(characters: number): number {
+  if (characters === 0) return 0;
+  return Math.ceil(characters / charactersPerToken);
 }
 
 function jsonLength(value: unknown): number {

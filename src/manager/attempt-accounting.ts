@@ -1,7 +1,7 @@
 import { computeCost, maximumCost, type CostBreakdown } from '../governance/cost';
 import type { BudgetGuard, CallReservation } from '../governance/credit-accounting';
 import type { PriceMatch, PriceRow, PriceTable } from '../governance/price-table';
-import { estimateTextTokens } from '../governance/token-estimate';
+import { estimateTokensOfLength } from '../governance/token-estimate';
 import { buildUsageRecord, type UsageWriter } from '../governance/usage-recorder';
 import type { RoutingCandidate } from '../routing/candidate';
 import type { AttemptContext } from '../routing/fallback-executor';
@@ -119,7 +119,8 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
     const reservation = await reserve(candidate, facts, context);
     const startedAt = Date.now();
     let firstContentAt: number | undefined;
-    let outputCharacters = '';
+    // Only the length matters for an estimate: appending every delta would build a rope of the whole output.
+    let outputLength = 0;
     let finalUsage: Usage | undefined;
     let failure: unknown;
     let booked = false;
@@ -132,8 +133,8 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
       // A cut or cancelled stream is still billed by the provider for what it generated: estimate it.
       const usage: Usage = finalUsage ?? {
         inputTokens: facts.estimatedInputTokens,
-        outputTokens: estimateTextTokens(outputCharacters),
-        totalTokens: facts.estimatedInputTokens + estimateTextTokens(outputCharacters),
+        outputTokens: estimateTokensOfLength(outputLength),
+        totalTokens: facts.estimatedInputTokens + estimateTokensOfLength(outputLength),
         estimated: true,
       };
       const status: UsageStatus = finished ? 'success' : failure === undefined || context.signal.aborted ? 'aborted' : 'error';
@@ -151,11 +152,11 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
             case 'text-delta':
             case 'reasoning-delta':
               firstContentAt ??= Date.now();
-              outputCharacters += part.text;
+              outputLength += part.text.length;
               break;
             case 'tool-call-delta':
               firstContentAt ??= Date.now();
-              outputCharacters += part.argumentsDelta;
+              outputLength += part.argumentsDelta.length;
               break;
             case 'tool-call':
               firstContentAt ??= Date.now();
