@@ -2,6 +2,7 @@ import { AbortedError } from '../errors/aborted-error';
 import { ConfigurationError } from '../errors/configuration-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error';
+import type { AbortSignalLike } from '../http/call-deadline';
 import type { SlotAcquireRequest, StateStore } from '../spec/state-store';
 
 /** Options of the concurrency limiter. */
@@ -32,8 +33,8 @@ export interface ConcurrencyRequest {
   userId: string;
   /** Only the global limit binds this call (an anonymous call: a per-user slot of its own would never bind). */
   globalOnly?: boolean;
-  /** Cancels the wait (and nothing else): the call rejects with `AbortedError`. */
-  signal?: AbortSignal;
+  /** Cancels the wait (and nothing else): the call rejects with `AbortedError`. An `AbortSignal`, or anything with its `aborted`, `reason` and abort listeners. */
+  signal?: AbortSignalLike;
   /** Override of the queue timeout for this call. */
   timeoutMs?: number;
 }

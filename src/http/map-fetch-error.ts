@@ -4,7 +4,7 @@ import { NetworkError } from '../errors/network-error';
 import { TimeoutError } from '../errors/timeout-error';
 
 /** Turns whatever `fetch` or a body read threw into a typed error, telling a caller's abort from a timeout. */
-export function mapFetchError(error: unknown, provider: string, signal?: AbortSignal): LLMError {
+export function mapFetchError(error: unknown, provider: string, signal?: { readonly aborted: boolean; readonly reason: unknown }): LLMError {
   if (LLMError.isInstance(error)) return error;
   const reason = signal?.aborted ? signal.reason : undefined;
   if (LLMError.isInstance(reason)) return reason;

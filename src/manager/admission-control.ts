@@ -1,5 +1,6 @@
 import { createConcurrencyLimiter, type ConcurrencyLimiter, type ConcurrencySlot } from '../governance/concurrency-limiter';
 import { createRateLimiter, type RateLimitAdmission, type RateLimiter } from '../governance/rate-limiter';
+import type { AbortSignalLike } from '../http/call-deadline';
 import type { StateStore } from '../spec/state-store';
 import type { LimitOptions } from './manager-options';
 
@@ -24,7 +25,7 @@ export interface AdmissionRequest {
   /** Input estimate plus the maximum output, reserved in the token windows. */
   estimatedTokens: number;
   /** Cancels a wait for a slot. */
-  signal: AbortSignal;
+  signal: AbortSignalLike;
 }
 
 /** Rate limits (per user and tier) and concurrency slots (global and per user) in one step. */

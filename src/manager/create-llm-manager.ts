@@ -1,4 +1,4 @@
-import { createCallDeadline } from '../http/call-deadline';
+import { createCallDeadline, type CallDeadline } from '../http/call-deadline';
 import { createCacheKey } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
@@ -169,11 +169,8 @@ const defaultReservedOutputTokens = 4_096;
 
 interface CallState {
   event: RequestEvent;
-  signal: AbortSignal;
-  /** Aborts the call (its signal fires with `reason`). */
-  abort(reason: unknown): void;
-  /** Releases the deadline timer and signal listeners. */
-  dispose(): void;
+  /** The call's deadline and abort: `deadline.signal` (made on first read) for what needs an AbortSignal. */
+  deadline: CallDeadline;
   startedAt: number;
   facts: CallFacts;
 }
@@ -388,7 +385,6 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     if (closed) throw new InvalidRequestError('The manager is closed');
     const limitMs = request.timeoutMs ?? timeoutMs;
     const deadline = createCallDeadline(limitMs, request.signal, () => new TimeoutError(`The call did not finish within its deadline of ${limitMs} ms`));
-    const signal = deadline.signal;
     const requestId = newRequestId();
     // Stored alerts of this user are checked in the next round, after the ledger is written.
     if (alertChecks !== undefined && request.userId !== undefined) alertChecks.touch(request.userId);
@@ -396,7 +392,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     fireHook(hooks.onRequest, event);
     const maxTokens = 'maxTokens' in request && request.maxTokens !== undefined ? request.maxTokens : operation === 'embed' ? 0 : defaultReservedOutputTokens;
     return {
-      event, signal, startedAt: performance.now(), abort: deadline.abort, dispose: deadline.dispose,
+      event, deadline, startedAt: performance.now(),
       facts: { requestId, userId: request.userId, feature: request.feature, estimatedInputTokens, maxOutputTokens: maxTokens },
     };
   }
@@ -438,7 +434,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
 
   /** A failure that was only ever our own budget refusing paid candidates reads better as that refusal. */
   function finalError(error: unknown, call: CallState, fallbackProvider?: string): LLMError {
-    let typed = mapFetchError(error, fallbackProvider ?? 'llm-switchyard', call.signal);
+    let typed = mapFetchError(error, fallbackProvider ?? 'llm-switchyard', call.deadline);
     const attempts = attemptsOf(error) ?? [];
     if (typed instanceof AllProvidersFailedError && attempts.length > 0 && attempts.every((attempt) => attempt.errorClass === 'QuotaExceededError')) {
       const cause = (typed as { cause?: unknown }).cause;
@@ -481,12 +477,14 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
   async function admit(call: CallState, request: ChatRequest | EmbedRequest) {
     try {
       return await admission.admit({
-        requestId: call.facts.requestId, userId: request.userId, tier: request.tier, signal: call.signal,
+        requestId: call.facts.requestId, userId: request.userId, tier: request.tier, signal: call.deadline,
         estimatedTokens: call.facts.estimatedInputTokens + call.facts.maxOutputTokens,
       });
     } catch (error) {
-      call.dispose();
-      throw finalError(error, call);
+      call.deadline.dispose();
+      // A wait for a slot cut short by the call's own deadline ends as that deadline's TimeoutError.
+      const reason = call.deadline.aborted ? call.deadline.reason : undefined;
+      throw finalError(error instanceof AbortedError && reason instanceof TimeoutError ? reason : error, call);
     }
   }
 
@@ -537,7 +535,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return { result, cached };
         });
       };
-      const shared = key ? await chatFlights.run(key, run, { signal: call.signal }) : await run(call.signal);
+      const shared = key ? await chatFlights.run(key, run, { signal: call.deadline.signal }) : await run(call.deadline.signal);
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
       tokensUsed = result.usage.totalTokens;
       if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached!).catch(() => undefined);
@@ -548,7 +546,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       throw LLMError.isInstance(error) && (error as { reported?: boolean }).reported ? error : finalError(error, call);
     } finally {
       await held.finish(tokensUsed);
-      call.dispose();
+      call.deadline.dispose();
     }
   }
 
@@ -610,7 +608,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         }
         const selection = select(resolved, request, 'chat', scope);
         const routed = streamFallback!.streamWithFallback({
-          candidates: selection.candidates, signal: call.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
+          candidates: selection.candidates, signal: call.deadline.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
           onFallback: fallbackHook(call),
           messages: request.messages,
           streamFallback: routing.streamFallback,
@@ -667,16 +665,16 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         if (!settled) {
           // The consumer left early: stop the upstream request and say so.
           const error = new AbortedError('The stream was cancelled by its consumer');
-          call.abort(error);
+          call.deadline.abort(error);
           rejectResult(error);
           fireHook(hooks.onError, { ...call.event, error, attempts: [] });
         }
         if (held) await held.finish(tokensUsed);
-        call.dispose();
+        call.deadline.dispose();
       }
     }
 
-    return new ChatStream(batched(run), result, (reason) => call.abort(reason ?? new AbortedError('The stream was cancelled')));
+    return new ChatStream(batched(run), result, (reason) => call.deadline.abort(reason ?? new AbortedError('The stream was cancelled')));
   }
 
   async function embed(request: EmbedRequest, loadScope?: ScopeLoader): Promise<EmbedResult> {
@@ -690,7 +688,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     let tokensUsed = 0;
     try {
       const selection = select(resolved, undefined, 'embedding', scope);
-      const outcome = await executeWithFallback(executorOptions(call, call.signal, selection.candidates, (candidate, context) =>
+      const outcome = await executeWithFallback(executorOptions(call, call.deadline.signal, selection.candidates, (candidate, context) =>
           accounting.run(candidate, call.facts, context, async () => {
             const value = await providerOf(scope, candidate.provider).embed!(
               { model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions },
@@ -714,7 +712,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       throw finalError(error, call);
     } finally {
       await held.finish(tokensUsed);
-      call.dispose();
+      call.deadline.dispose();
     }
   }
 
