@@ -19,7 +19,6 @@ const meaningfulFields = [
   'dimensions',
 ] as const;
 
-
 const versionJson = JSON.stringify(cacheKeyVersion);
 
 // Written out in sorted order, with each field's path for errors, so no object is built and sorted per key.

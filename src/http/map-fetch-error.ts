@@ -2,9 +2,10 @@ import { AbortedError } from '../errors/aborted-error';
 import { LLMError } from '../errors/llm-error';
 import { NetworkError } from '../errors/network-error';
 import { TimeoutError } from '../errors/timeout-error';
+import type { AbortSignalLike } from './call-deadline';
 
 /** Turns whatever `fetch` or a body read threw into a typed error, telling a caller's abort from a timeout. */
-export function mapFetchError(error: unknown, provider: string, signal?: { readonly aborted: boolean; readonly reason: unknown }): LLMError {
+export function mapFetchError(error: unknown, provider: string, signal?: Pick<AbortSignalLike, 'aborted' | 'reason'>): LLMError {
   if (LLMError.isInstance(error)) return error;
   const reason = signal?.aborted ? signal.reason : undefined;
   if (LLMError.isInstance(reason)) return reason;

@@ -60,6 +60,7 @@ function targetOf(url: string): RequestTarget | null {
   targets.set(url, target);
   return target;
 }
+
 const simpleInitFields = new Set(['method', 'headers', 'body', 'signal']);
 
 /** The request headers as a lower-cased plain object, or undefined when they are not in a simple shape. */

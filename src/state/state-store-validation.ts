@@ -38,6 +38,15 @@ function requireListedId(value: unknown, list: string, index: number, field: str
   if (!isId(value)) requireId(value, `${list}[${index}]${field}`);
 }
 
+/** The `key` of item `index` of a list: present, and not the key of an item before it. */
+function requireListedKey(items: readonly { key: string }[], list: string, index: number): void {
+  const key = items[index]!.key;
+  requireListedId(key, list, index, '.key');
+  for (let earlier = 0; earlier < index; earlier++) {
+    if (items[earlier]!.key === key) fail(`${list}[${index}].key "${key}" is listed twice`);
+  }
+}
+
 function requireListedInteger(value: unknown, list: string, index: number, field: string, minimum: number): void {
   if (!isIntegerFrom(value, minimum)) requireInteger(value, `${list}[${index}]${field}`, minimum);
 }
@@ -48,10 +57,7 @@ export function validateConsume(request: WindowConsumeRequest): void {
   const windows = request.windows;
   for (let index = 0; index < windows.length; index++) {
     const window = windows[index]!;
-    requireListedId(window.key, 'windows', index, '.key');
-    for (let earlier = 0; earlier < index; earlier++) {
-      if (windows[earlier]!.key === window.key) fail(`windows[${index}].key "${window.key}" is listed twice`);
-    }
+    requireListedKey(windows, 'windows', index);
     requireListedInteger(window.limit, 'windows', index, '.limit', 0);
     requireListedInteger(window.windowMs, 'windows', index, '.windowMs', 1);
     requireListedInteger(window.cost, 'windows', index, '.cost', 0);
@@ -71,12 +77,8 @@ export function validateAcquire(request: SlotAcquireRequest): void {
   if (!Array.isArray(request.slots) || request.slots.length === 0) fail('slots must list at least one pool');
   const slots = request.slots;
   for (let index = 0; index < slots.length; index++) {
-    const slot = slots[index]!;
-    requireListedId(slot.key, 'slots', index, '.key');
-    for (let earlier = 0; earlier < index; earlier++) {
-      if (slots[earlier]!.key === slot.key) fail(`slots[${index}].key "${slot.key}" is listed twice`);
-    }
-    requireListedInteger(slot.limit, 'slots', index, '.limit', 0);
+    requireListedKey(slots, 'slots', index);
+    requireListedInteger(slots[index]!.limit, 'slots', index, '.limit', 0);
   }
   requireInteger(request.leaseMs, 'leaseMs', 1);
   requireOptionalNow(request.now);
