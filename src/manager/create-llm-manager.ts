@@ -43,9 +43,8 @@ import type { ChatRequest, EmbedRequest } from '../spec/request';
 import type { ChatResult, Cost, EmbedResult } from '../spec/result';
 import type { StateStore } from '../spec/state-store';
 import type { Storage, UsageRecord, UsageSummary, UsageSummaryQuery, RecentUsageQuery } from '../spec/storage';
-import type { ProviderStreamPart, StreamPart } from '../spec/stream';
+import type { StreamPart } from '../spec/stream';
 import type { AssistantMessage, Message } from '../spec/message';
-import type { ToolCall } from '../spec/tool';
 import type { Usage } from '../spec/usage';
 import { createAdmissionControl } from './admission-control';
 import { providersForLocalServers } from './local-server-providers';
@@ -53,6 +52,7 @@ import { createUsageAlertChecks } from './usage-alert-checks';
 import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
 import { buildCandidates, type RequestCredential } from './candidate-builder';
 import { ChatStream } from './chat-stream';
+import { collectParts, StreamResultCollector } from './stream-result-collector';
 import { createDefaultStorage } from './default-storage';
 import { createDefaultState } from './default-state';
 import { providerChatFields, toCachedChatResult, toChatResult } from './chat-result';
@@ -627,8 +627,8 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
               : upstream;
           },
         });
-        // Splice parts among them are ignored by collectParts.
-        const parts: ProviderStreamPart[] = [];
+        // Splice parts among them are ignored by the collector.
+        const collector = new StreamResultCollector();
         for await (const batch of batchesOf<RoutedStreamPart>(routed)) {
           // Error and splice parts come alone; a finish part ends its batch.
           const last = batch[batch.length - 1]!;
@@ -636,7 +636,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
             yield [fail(finalError(last.error, call))];
             return;
           }
-          parts.push(...(batch as ProviderStreamPart[]));
+          collector.add(batch);
           if (last.type !== 'finish') {
             yield batch;
             continue;
@@ -644,7 +644,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           // The parts before the finish reach the consumer before the result settles (or a failure to save
           // the turn replaces the finish with an error part).
           if (batch.length > 1) yield batch.slice(0, -1);
-          const collected = collectParts(parts);
+          const collected = collector.result();
           const servedBy = routed.servedBy.at(-1)!;
           tokensUsed = last.usage.totalTokens;
           const cost = accounting.costOf(servedBy, last.usage);
@@ -821,32 +821,6 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
       flush: () => usageWriter.flush(),
     },
   };
-}
-
-/** Folds stream parts into the fields of a chat result. */
-function collectParts(parts: readonly ProviderStreamPart[]): ProviderChatResult {
-  let text = '';
-  let reasoning = '';
-  const toolCalls: ToolCall[] = [];
-  let responseId: string | undefined;
-  let model: string | undefined;
-  let finish: Extract<ProviderStreamPart, { type: 'finish' }> | undefined;
-  for (const part of parts) {
-    switch (part.type) {
-      case 'text-delta': text += part.text; break;
-      case 'reasoning-delta': reasoning += part.text; break;
-      case 'tool-call': toolCalls.push(part.toolCall); break;
-      case 'response-metadata': responseId ??= part.responseId; model ??= part.model; break;
-      case 'finish': finish = part; break;
-    }
-  }
-  const usage: Usage = finish?.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true };
-  const result: ProviderChatResult = { text, toolCalls, finishReason: finish?.finishReason ?? 'other', usage };
-  if (reasoning) result.reasoning = reasoning;
-  if (finish?.rawFinishReason) result.rawFinishReason = finish.rawFinishReason;
-  if (responseId) result.responseId = responseId;
-  if (model) result.model = model;
-  return result;
 }
 
 export type { Attempt, LanguageModelProvider };

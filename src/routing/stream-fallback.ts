@@ -8,6 +8,7 @@ import type { Attempt } from '../spec/attempt';
 import type { Message } from '../spec/message';
 import type { ProviderStreamPart, SplicePart, StreamPart, StreamSplice } from '../spec/stream';
 import { candidateReference, type RoutingCandidate } from './candidate';
+import { TextBuilder } from '../http/text-builder';
 import { abortReason, systemClock } from './clock';
 import { decideErrorAction } from './error-action';
 import { executeWithFallback, type AttemptContext, type ExecuteWithFallbackOptions } from './fallback-executor';
@@ -145,7 +146,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
 
     let remaining = [...options.candidates];
     let messagesOverride: Message[] | undefined;
-    let text = '';
+    const text = new TextBuilder();
     let contentParts = 0;
     let status: StreamOutcome['status'] = 'cancelled';
     let failure: LLMError | undefined;
@@ -225,7 +226,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           let batch = current.buffered;
           while (true) {
             for (const part of batch) {
-              if (part.type === 'text-delta') text += part.text;
+              if (part.type === 'text-delta') text.append(part.text);
               else if (part.type === 'finish') finished = true;
               if (contentTypes.has(part.type)) contentParts++;
             }
@@ -267,7 +268,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           }
           options.onFallback?.({ from: served, to: remaining[0], error, attempt: heldSuccess ?? attempts[attempts.length - 1]! });
           pendingSplice = { textOffset: text.length, contentParts, from: candidateReference(served), errorClass: error.name, errorMessage: error.message };
-          messagesOverride = [...options.messages, ...(text.length > 0 ? [{ role: 'assistant' as const, content: text }] : [])];
+          messagesOverride = [...options.messages, ...(text.length > 0 ? [{ role: 'assistant' as const, content: text.toString() }] : [])];
           if (options.continuationInstruction && text.length > 0) messagesOverride.push({ role: 'user', content: options.continuationInstruction });
         }
       }
