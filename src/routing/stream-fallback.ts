@@ -146,7 +146,8 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
 
     let remaining = [...options.candidates];
     let messagesOverride: Message[] | undefined;
-    const text = new TextBuilder();
+    // The answer so far is kept only for a splice to continue from; the default policy never splices.
+    const text = policy === 'error' ? undefined : new TextBuilder();
     let contentParts = 0;
     let status: StreamOutcome['status'] = 'cancelled';
     let failure: LLMError | undefined;
@@ -226,7 +227,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           let batch = current.buffered;
           while (true) {
             for (const part of batch) {
-              if (part.type === 'text-delta') text.append(part.text);
+              if (part.type === 'text-delta') text?.append(part.text);
               else if (part.type === 'finish') finished = true;
               if (contentTypes.has(part.type)) contentParts++;
             }
@@ -267,9 +268,10 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
             return;
           }
           options.onFallback?.({ from: served, to: remaining[0], error, attempt: heldSuccess ?? attempts[attempts.length - 1]! });
-          pendingSplice = { textOffset: text.length, contentParts, from: candidateReference(served), errorClass: error.name, errorMessage: error.message };
-          messagesOverride = [...options.messages, ...(text.length > 0 ? [{ role: 'assistant' as const, content: text.toString() }] : [])];
-          if (options.continuationInstruction && text.length > 0) messagesOverride.push({ role: 'user', content: options.continuationInstruction });
+          const partial = text?.toString() ?? '';
+          pendingSplice = { textOffset: partial.length, contentParts, from: candidateReference(served), errorClass: error.name, errorMessage: error.message };
+          messagesOverride = [...options.messages, ...(partial.length > 0 ? [{ role: 'assistant' as const, content: partial }] : [])];
+          if (options.continuationInstruction && partial.length > 0) messagesOverride.push({ role: 'user', content: options.continuationInstruction });
         }
       }
     } finally {
