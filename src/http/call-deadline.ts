@@ -33,6 +33,20 @@ export function createCallDeadline(timeoutMs: number, callerSignal: AbortSignal 
   return new Deadline(timeoutMs, callerSignal, onTimeout);
 }
 
+/**
+ * The deadline where an `AbortSignal` is typed, for this library's own code between the manager and the
+ * provider request: that code only reads `aborted` and `reason` or listens, and calls `toAbortSignal`
+ * before it hands the signal to anything else.
+ */
+export function deadlineAsSignal(deadline: CallDeadline): AbortSignal {
+  return deadline as unknown as AbortSignal;
+}
+
+/** A real `AbortSignal` for `signal`: a deadline passed by `deadlineAsSignal` makes its own on first use. */
+export function toAbortSignal(signal: AbortSignal): AbortSignal {
+  return signal instanceof Deadline ? signal.signal : signal;
+}
+
 class Deadline implements CallDeadline {
   #controller: AbortController | undefined;
   #aborted = false;

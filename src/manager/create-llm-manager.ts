@@ -1,4 +1,5 @@
-import { createCallDeadline, type CallDeadline } from '../http/call-deadline';
+import { createCallDeadline, deadlineAsSignal, toAbortSignal, type CallDeadline } from '../http/call-deadline';
+import { takesAbortSignalLikeOf } from '../http/takes-abort-signal-like';
 import { createCacheKey } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
@@ -409,7 +410,12 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     });
   }
 
-  function contextFor(candidate: RoutingCandidate, signal: AbortSignal, scope: CallScopeOptions): ProviderCallContext {
+  // A call's deadline reaches the request as is when both the transport and the adapter take it; anything
+  // else gets a real AbortSignal, made here (see takesAbortSignalLike).
+  const fetchTakesAbortSignalLike = takesAbortSignalLikeOf(options.fetch);
+
+  function contextFor(candidate: RoutingCandidate, provider: LanguageModelProvider, signal: AbortSignal, scope: CallScopeOptions): ProviderCallContext {
+    if (!fetchTakesAbortSignalLike || !takesAbortSignalLikeOf(provider)) signal = toAbortSignal(signal);
     const credential = scope.credentials?.get(candidate.provider);
     return candidate.keySource === 'byok' && credential ? { fetch: fetchFunction, signal, apiKey: credential.apiKey } : { fetch: fetchFunction, signal };
   }
@@ -523,9 +529,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return Promise.reject(error);
         }
         return executeWithFallback(executorOptions(call, signal, selection.candidates, (candidate, context) =>
-          accounting.run(candidate, call.facts, context, () =>
-            providerOf(scope, candidate.provider).chat(providerCall(request, candidate.model), contextFor(candidate, context.signal, scope)),
-          ),
+          accounting.run(candidate, call.facts, context, () => {
+            const provider = providerOf(scope, candidate.provider);
+            return provider.chat(providerCall(request, candidate.model), contextFor(candidate, provider, context.signal, scope));
+          }),
         )).then((outcome) => {
           const value = outcome.value;
           const result = toChatResult(value, outcome.candidate, outcome.attempts, selection, toCost(value.cost), call.startedAt, call.facts.requestId);
@@ -535,7 +542,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return { result, cached };
         });
       };
-      const shared = key ? await chatFlights.run(key, run, { signal: call.deadline.signal }) : await run(call.deadline.signal);
+      const shared = key ? await chatFlights.run(key, run, { signal: call.deadline.signal }) : await run(deadlineAsSignal(call.deadline));
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
       tokensUsed = result.usage.totalTokens;
       if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached!).catch(() => undefined);
@@ -614,12 +621,13 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           streamFallback: routing.streamFallback,
           idleTimeoutMs: routing.idleTimeoutMs,
           open: (candidate, context) => {
-            const upstream = accounting.stream(candidate, call.facts, context, () =>
-              providerOf(scope, candidate.provider).stream(
+            const upstream = accounting.stream(candidate, call.facts, context, () => {
+              const provider = providerOf(scope, candidate.provider);
+              return provider.stream(
                 providerCall({ ...request, messages: context.messagesOverride ?? request.messages }, candidate.model),
-                contextFor(candidate, context.signal, scope),
-              ),
-            );
+                contextFor(candidate, provider, context.signal, scope),
+              );
+            });
             return key
               ? recordStream(upstream, (parts) => {
                   void cache!.set(key, { kind: 'stream', provider: candidate.provider, model: candidate.model, parts, storedAt: Date.now() }).catch(() => undefined);
@@ -688,11 +696,12 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     let tokensUsed = 0;
     try {
       const selection = select(resolved, undefined, 'embedding', scope);
-      const outcome = await executeWithFallback(executorOptions(call, call.deadline.signal, selection.candidates, (candidate, context) =>
+      const outcome = await executeWithFallback(executorOptions(call, deadlineAsSignal(call.deadline), selection.candidates, (candidate, context) =>
           accounting.run(candidate, call.facts, context, async () => {
-            const value = await providerOf(scope, candidate.provider).embed!(
+            const provider = providerOf(scope, candidate.provider);
+            const value = await provider.embed!(
               { model: candidate.model, input, dimensions: request.dimensions, providerOptions: request.providerOptions },
-              contextFor(candidate, context.signal, scope),
+              contextFor(candidate, provider, context.signal, scope),
             );
             if (value.embeddings.length !== input.length) {
               throw new InvalidResponseError(`${candidate.provider}: returned ${value.embeddings.length} vectors for ${input.length} inputs`, { provider: candidate.provider });

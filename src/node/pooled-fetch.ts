@@ -1,4 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
+import type { AbortSignalLike } from '../http/call-deadline';
+import { markTakesAbortSignalLike } from '../http/takes-abort-signal-like';
 import { PooledResponse } from './pooled-response';
 
 /** Settings of the keep-alive connection pool. */
@@ -98,9 +100,19 @@ function isSimpleInit(init: RequestInit | undefined): boolean {
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
+/** A real AbortSignal that follows an abort-signal-like object (for undici's fetch, which checks). */
+function linkedAbortSignal(signal: AbortSignalLike): AbortSignal {
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
 /**
  * A fetch over undici's keep-alive pool with its own dispatcher, so provider traffic does not share (or
- * get starved by) the host application's global dispatcher. AbortSignal and timeouts reach the socket.
+ * get starved by) the host application's global dispatcher. AbortSignal and timeouts reach the socket;
+ * `init.signal` may also be any abort-signal-like object (`aborted`, `reason`, `addEventListener`,
+ * `removeEventListener`), which the manager uses to spare making an AbortSignal per call.
  *
  * Plain requests (a URL, method, headers, a string or bytes body, a signal) go through `undici.request`
  * and answer with a light `Response`-compatible object (`PooledResponse`): fetch's own machinery
@@ -123,8 +135,13 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     });
   });
   ready.catch(() => undefined);
-  const viaFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
-    undici!.fetch(input as Parameters<Undici['fetch']>[0], { ...(init as object), dispatcher: agent } as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
+  const viaFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const signal = init?.signal;
+    const options = { ...(init as object), dispatcher: agent } as RequestInit;
+    // fetch wants a real AbortSignal; the direct path takes any abort-signal-like object.
+    if (signal != null && !(signal instanceof AbortSignal)) options.signal = linkedAbortSignal(signal);
+    return undici!.fetch(input as Parameters<Undici['fetch']>[0], options as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
+  };
 
   async function pooled(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     if (agent === undefined) await ready;
@@ -155,7 +172,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
   }
 
   return {
-    fetch: pooled as typeof globalThis.fetch,
+    fetch: markTakesAbortSignalLike(pooled) as typeof globalThis.fetch,
     close: async () => {
       await ready;
       await agent!.close();

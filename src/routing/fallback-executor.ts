@@ -1,4 +1,5 @@
 import { anySignal } from '../http/any-signal';
+import { toAbortSignal } from '../http/call-deadline';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -274,7 +275,7 @@ class FallbackRun<T> {
     let sent: Promise<T>;
     try {
       sent = options.attempt(candidate, {
-        signal: call === undefined ? run.signal : anySignal([run.signal, call.signal]),
+        signal: call === undefined ? run.signal : anySignal([toAbortSignal(run.signal), call.signal]),
         attemptNumber: state.attemptNumber,
         retry: pass - 1,
         requestNumber: this.requestNumber,
@@ -319,7 +320,7 @@ class FallbackRun<T> {
       if (decision.retryAfterMs !== undefined) breaker?.coolDown(state.candidate, decision.retryAfterMs);
       return false;
     }
-    if (delay > 0) await this.clock.sleep(delay, this.run.signal);
+    if (delay > 0) await this.clock.sleep(delay, toAbortSignal(this.run.signal));
     state.retries++;
     return true;
   }
@@ -327,7 +328,7 @@ class FallbackRun<T> {
   private retryOptions() {
     // p-retry's own backoff stays at zero: the wait is computed and slept in shouldRetry, so a
     // Retry-After is waited exactly once and never on top of an exponential delay.
-    return { minTimeout: 0, maxTimeout: 0, factor: 1, signal: this.run.signal };
+    return { minTimeout: 0, maxTimeout: 0, factor: 1, signal: toAbortSignal(this.run.signal) };
   }
 
   // Retries run under p-retry, with shouldRetry deciding from the typed error. The first try is made
@@ -338,7 +339,7 @@ class FallbackRun<T> {
     if (error instanceof StopRetrying) throw error.error;
     if (this.run.signal.aborted || this.policy.maxRetries <= 0) throw error;
     if (!(await this.shouldRetry(state, 0))) throw error;
-    this.run.signal.throwIfAborted();
+    throwIfAborted(this.run.signal);
     return underPRetry((pass) => this.attemptOnce(state, pass + 1), {
       ...this.retryOptions(),
       retries: this.policy.maxRetries - 1,
@@ -357,7 +358,7 @@ class FallbackRun<T> {
         try {
           value = await this.attemptOnce(state, 1);
           // As p-retry does: a success that lands after the call ended does not count.
-          run.signal.throwIfAborted();
+          throwIfAborted(run.signal);
         } catch (error) {
           value = await this.retryAfterFirstFailure(state, error);
         }
@@ -429,7 +430,7 @@ class FallbackRun<T> {
         }
         if (wait > 0) {
           try {
-            await clock.sleep(wait, this.run.signal);
+            await clock.sleep(wait, toAbortSignal(this.run.signal));
           } catch {
             this.stopIfEnded();
           }
@@ -461,6 +462,11 @@ class FallbackRun<T> {
       if (this.onCallerAbort) options.signal?.removeEventListener('abort', this.onCallerAbort);
     }
   }
+}
+
+/** As `AbortSignal.prototype.throwIfAborted`, for the manager's deadline too (see `deadlineAsSignal`). */
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason;
 }
 
 /** The caller's signal used as the call's own: nothing to abort besides it when there is no deadline. */

@@ -7,7 +7,12 @@ import type { ProviderStreamPart } from './stream';
 export interface ProviderCallContext {
   /** The fetch to use (the manager's pooled transport in Node, `globalThis.fetch` elsewhere). */
   fetch: typeof globalThis.fetch;
-  /** Aborts the HTTP request, at the socket. */
+  /**
+   * Aborts the HTTP request, at the socket. A real `AbortSignal`, except for this library's own adapters on
+   * a transport that takes any abort-signal-like object (the Node pooled fetch): those get the call's
+   * deadline, which has `aborted`, `reason`, `addEventListener` and `removeEventListener` (see
+   * docs/runtimes/node.md).
+   */
   signal?: AbortSignal;
   /** API key for this call (a user's own key); overrides the adapter's configured key. */
   apiKey?: string;

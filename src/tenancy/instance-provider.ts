@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/invalid-request-error';
+import { markTakesAbortSignalLike, takesAbortSignalLikeOf } from '../http/takes-abort-signal-like';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import type { ProviderEmbedCall } from '../spec/embedding';
 import type { LanguageModelProvider, ProviderCallContext } from '../spec/provider';
@@ -68,5 +69,7 @@ export function bindInstanceProvider(adapter: LanguageModelProvider, binding: In
     enumerable: false,
   });
   defineInspection(provider, () => `ProviderInstance(${provider.id})`);
+  // It hands the context on with only the key changed, so it takes what the adapter takes.
+  if (takesAbortSignalLikeOf(adapter)) markTakesAbortSignalLike(provider);
   return Object.freeze(provider);
 }

@@ -1,13 +1,17 @@
 // The Node transport (`createPooledFetch`): plain requests go through undici.request and answer with a
 // Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
 // both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
 import { AuthenticationError } from '../../src/errors/authentication-error';
 import { LLMError } from '../../src/errors/llm-error';
 import { NetworkError } from '../../src/errors/network-error';
 import { TimeoutError } from '../../src/errors/timeout-error';
+import { createCallDeadline } from '../../src/http/call-deadline';
 import { sendProviderRequest } from '../../src/http/post-json';
+import { takesAbortSignalLikeOf } from '../../src/http/takes-abort-signal-like';
 import { readServerSentEvents } from '../../src/http/server-sent-events';
 import { createPooledFetch, type PooledFetch } from '../../src/node/pooled-fetch';
 import { createOpenAI } from '../../src/providers/openai';
@@ -221,5 +225,73 @@ describe('the pooled Response', () => {
     const failure = await failureOf(() => pool.fetch('ftp://127.0.0.1/file', { method: 'GET' }));
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as Error).message).toBe('fetch failed');
+  });
+});
+
+describe('the pooled transport with an abort-signal-like object', () => {
+  /** A server that never answers and reports when a request's connection closes. */
+  async function startHoldingServer() {
+    const closed: string[] = [];
+    const received: string[] = [];
+    const server = createServer((request) => {
+      received.push(request.method ?? 'GET');
+      request.resume();
+      request.socket.once('close', () => closed.push(request.url ?? '/'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const waitFor = async (check: () => boolean) => {
+      for (let tries = 0; tries < 200 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    return {
+      url, closed, received, waitFor,
+      close: () => new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  it('is marked as taking one, and the mark does not travel with a spread copy', () => {
+    expect(takesAbortSignalLikeOf(pool.fetch)).toBe(true);
+    expect(takesAbortSignalLikeOf(globalThis.fetch)).toBe(false);
+    const adapter = createOpenAI({ apiKey });
+    expect(takesAbortSignalLikeOf(adapter)).toBe(true);
+    expect(takesAbortSignalLikeOf({ ...adapter })).toBe(false);
+  });
+
+  it('closes the socket and rejects with its reason when it fires, on the direct path and through undici fetch', async () => {
+    const holding = await startHoldingServer();
+    const own = createPooledFetch();
+    try {
+      const requests = [
+        ['direct', { method: 'POST', body: '{}' }],
+        ['fetch', { method: 'PUT', body: new URLSearchParams({ a: '1' }) }],
+      ] as const;
+      for (const [index, [name, init]] of requests.entries()) {
+        const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+        const reason = new TimeoutError(`deadline ${name}`);
+        const pending = failureOf(() => own.fetch(`${holding.url}/${name}`, { ...init, signal: deadline as unknown as AbortSignal }));
+        await holding.waitFor(() => holding.received.length > index);
+        expect(holding.received.length, name).toBe(index + 1);
+        deadline.abort(reason);
+        expect(await pending, name).toBe(reason);
+        await holding.waitFor(() => holding.closed.includes(`/${name}`));
+        expect(holding.closed, name).toContain(`/${name}`);
+        deadline.dispose();
+      }
+    } finally {
+      await own.close();
+      await holding.close();
+    }
+  });
+
+  it('does not send a request whose signal already fired', async () => {
+    const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+    const reason = new AbortedError('stopped before sending');
+    deadline.abort(reason);
+    const before = server.requests.length;
+    expect(await failureOf(() => pool.fetch(`${server.url}/never`, { method: 'POST', body: '{}', signal: deadline as unknown as AbortSignal }))).toBe(reason);
+    expect(server.requests.length).toBe(before);
   });
 });

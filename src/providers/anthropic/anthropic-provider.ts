@@ -8,6 +8,7 @@ import { anthropicKnownModels } from './anthropic-known-models';
 import { listAnthropicModels } from './anthropic-models';
 import { anthropicDefaultMaxTokens } from './anthropic-request-body';
 import { anthropicStream } from './anthropic-stream';
+import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 /** Options of `createAnthropic`. */
 export interface AnthropicProviderOptions {
@@ -53,7 +54,7 @@ export function createAnthropic(options: AnthropicProviderOptions = {}): Anthrop
   };
   const knownModels = anthropicKnownModels(providerId);
 
-  return {
+  return markTakesAbortSignalLike({
     id: providerId,
     wireFormat: 'anthropic',
     local: false,
@@ -64,5 +65,5 @@ export function createAnthropic(options: AnthropicProviderOptions = {}): Anthrop
     chat: (call, context) => anthropicChat(config, call, context),
     stream: (call, context) => anthropicStream(config, call, context),
     listModels: (context) => listAnthropicModels(config, knownModels, context),
-  };
+  });
 }

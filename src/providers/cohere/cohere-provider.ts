@@ -16,6 +16,7 @@ import { cohereKnownModels, convertCohereModel } from './cohere-models';
 import type { CohereProviderOptions } from './cohere-options';
 import { buildCohereChatBody } from './cohere-request-body';
 import { readCohereStream } from './cohere-stream';
+import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 const defaultBaseUrl = 'https://api.cohere.com/v2';
 // Following at most this many pages of `/v1/models` keeps a misbehaving server from looping us forever.
@@ -95,7 +96,7 @@ export function createCohere(options: CohereProviderOptions = {}): LanguageModel
     return models;
   };
 
-  return {
+  return markTakesAbortSignalLike({
     id,
     wireFormat: 'cohere',
     local: false,
@@ -108,5 +109,5 @@ export function createCohere(options: CohereProviderOptions = {}): LanguageModel
     stream,
     embed,
     listModels,
-  };
+  });
 }

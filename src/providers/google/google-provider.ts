@@ -7,6 +7,7 @@ import { googleKnownModels } from './google-known-models';
 import { listGoogleModels } from './google-models';
 import { googleStream } from './google-stream';
 import { createGoogleThoughtSignatures } from './google-thought-signatures';
+import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 /** Options of `createGoogle`. */
 export interface GoogleProviderOptions {
@@ -40,7 +41,7 @@ export function createGoogle(options: GoogleProviderOptions = {}): LanguageModel
   };
   const knownModels = googleKnownModels(providerId);
 
-  return {
+  return markTakesAbortSignalLike({
     id: providerId,
     wireFormat: 'google',
     local: false,
@@ -53,5 +54,5 @@ export function createGoogle(options: GoogleProviderOptions = {}): LanguageModel
     stream: (call, context) => googleStream(config, call, context),
     embed: (call, context) => googleEmbed(config, call, context),
     listModels: (context) => listGoogleModels(config, knownModels, context),
-  };
+  });
 }

@@ -15,6 +15,7 @@ import { convertOllamaModel } from './ollama-models';
 import type { OllamaProviderOptions } from './ollama-options';
 import { buildOllamaChatBody } from './ollama-request-body';
 import { readOllamaStream } from './ollama-stream';
+import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 /** An adapter for Ollama's native API: `/api/chat` (JSON and NDJSON), `/api/embed`, `/api/tags`. */
 export function createOllama(options: OllamaProviderOptions = {}): LanguageModelProvider {
@@ -92,7 +93,7 @@ export function createOllama(options: OllamaProviderOptions = {}): LanguageModel
     return models;
   };
 
-  return {
+  return markTakesAbortSignalLike({
     id,
     wireFormat: 'ollama',
     local: true,
@@ -106,5 +107,5 @@ export function createOllama(options: OllamaProviderOptions = {}): LanguageModel
     stream,
     embed,
     listModels,
-  };
+  });
 }

@@ -8,6 +8,7 @@ import type { OpenAIChatQuirks } from './openai-quirks';
 import { openAIResponsesChat } from './openai-responses-chat';
 import { openAIResponsesStream } from './openai-responses-stream';
 import { openAIStream } from './openai-stream';
+import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 /** Everything that distinguishes one Chat Completions adapter from another. */
 export interface OpenAIWireProviderSettings {
@@ -73,5 +74,5 @@ export function createOpenAIWireProvider(settings: OpenAIWireProviderSettings): 
   if (settings.defaultEmbeddingModel !== undefined) Object.assign(provider, { defaultEmbeddingModel: settings.defaultEmbeddingModel });
   if (settings.knownModels !== undefined) Object.assign(provider, { knownModels: settings.knownModels });
   if (settings.embeddings) provider.embed = (call, context) => openAIEmbed(endpoint, call, context);
-  return provider;
+  return markTakesAbortSignalLike(provider);
 }

@@ -1,0 +1,189 @@
+// A call's deadline reaches the provider request as is, with no AbortSignal made, only when both the
+// transport and the adapter are marked as taking an abort-signal-like object; everything else keeps a real
+// AbortSignal. Either way a deadline or a caller's abort ends the request at the socket.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { AbortedError } from '../../src/errors/aborted-error';
+import { ServerError } from '../../src/errors/server-error';
+import { TimeoutError } from '../../src/errors/timeout-error';
+import { createCallDeadline, deadlineAsSignal } from '../../src/http/call-deadline';
+import { markTakesAbortSignalLike } from '../../src/http/takes-abort-signal-like';
+import { createLLMManager } from '../../src/manager/create-llm-manager';
+import { createLLMManager as createNodeLLMManager } from '../../src/node/create-node-llm-manager';
+import { createOpenAI } from '../../src/providers/openai';
+import { executeWithFallback } from '../../src/routing/fallback-executor';
+import { bindInstanceProvider } from '../../src/tenancy/instance-provider';
+import type { LanguageModelProvider } from '../../src/spec/provider';
+import { createSecretString } from '../../src/vault/secret-string';
+import { readFixture } from '../support/provider-fixtures';
+import { testCandidate } from '../routing/support/test-adapter';
+
+const apiKey = 'sk-test-0123456789abcdefghij';
+const request = { model: 'openai:gpt-4.1-nano', messages: [{ role: 'user' as const, content: 'Hello' }] };
+
+/** A fetch that answers the recorded chat completion and keeps the signal each request was given. */
+function recordingFetch() {
+  const signals: unknown[] = [];
+  const fetch = (async (_input: unknown, init?: RequestInit) => {
+    signals.push(init?.signal);
+    return new Response(readFixture('openai/openai-text.json'), { headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+  return { fetch, signals };
+}
+
+const isRealSignal = (value: unknown) => value instanceof AbortSignal;
+
+describe('the signal a provider request gets', () => {
+  it('is the call deadline itself when transport and adapter are marked, and aborts like one', async () => {
+    const recording = recordingFetch();
+    const llm = createLLMManager({ providers: [createOpenAI({ apiKey })], fetch: markTakesAbortSignalLike(recording.fetch) });
+    const result = await llm.chat(request);
+    expect(result.text.length).toBeGreaterThan(0);
+    const signal = recording.signals[0] as { aborted: boolean; addEventListener: unknown };
+    expect(isRealSignal(signal)).toBe(false);
+    expect(signal.aborted).toBe(false);
+    expect(typeof signal.addEventListener).toBe('function');
+    await llm.close();
+  });
+
+  it('is a real AbortSignal for an unmarked transport, an unmarked adapter, or a spread copy of a marked one', async () => {
+    const plain = recordingFetch();
+    const viaPlainFetch = createLLMManager({ providers: [createOpenAI({ apiKey })], fetch: plain.fetch });
+    await viaPlainFetch.chat(request);
+    expect(isRealSignal(plain.signals[0])).toBe(true);
+
+    const marked = recordingFetch();
+    const seen: unknown[] = [];
+    const adapter = createOpenAI({ apiKey });
+    const custom: LanguageModelProvider = {
+      ...adapter,
+      id: 'custom',
+      chat: (call, context) => {
+        seen.push(context.signal);
+        return adapter.chat(call, context);
+      },
+    };
+    const viaMarkedFetch = createLLMManager({ providers: [custom, { ...createOpenAI({ apiKey, id: 'copy' }) }], fetch: markTakesAbortSignalLike(marked.fetch) });
+    await viaMarkedFetch.chat({ ...request, model: 'custom:gpt-4.1-nano' });
+    expect(isRealSignal(seen[0])).toBe(true);
+    expect(isRealSignal(marked.signals[0])).toBe(true);
+    await viaMarkedFetch.chat({ ...request, model: 'copy:gpt-4.1-nano' });
+    expect(isRealSignal(marked.signals[1])).toBe(true);
+    await Promise.all([viaPlainFetch.close(), viaMarkedFetch.close()]);
+  });
+
+  it('keeps the mark through a bound provider instance, which only changes the key', async () => {
+    const recording = recordingFetch();
+    const bound = bindInstanceProvider(createOpenAI({ id: 'team' }), { apiKey: createSecretString(apiKey) });
+    const llm = createLLMManager({ providers: [bound], fetch: markTakesAbortSignalLike(recording.fetch) });
+    await llm.chat({ ...request, model: 'team:gpt-4.1-nano' });
+    expect(isRealSignal(recording.signals[0])).toBe(false);
+    await llm.close();
+  });
+});
+
+describe('through the Node manager and its pooled transport', () => {
+  async function startHoldingServer() {
+    const closed: string[] = [];
+    let received = 0;
+    const server = createServer((incoming) => {
+      received++;
+      incoming.resume();
+      incoming.socket.once('close', () => closed.push(incoming.url ?? '/'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      closed,
+      received: () => received,
+      close: () => new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  const waitFor = async (check: () => boolean) => {
+    for (let tries = 0; tries < 300 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it('ends a request whose deadline passed at the socket, with TimeoutError', async () => {
+    const holding = await startHoldingServer();
+    const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: `${holding.url}/deadline` })], timeoutMs: 300 });
+    try {
+      await expect(llm.chat(request)).rejects.toBeInstanceOf(TimeoutError);
+      await waitFor(() => holding.closed.length === 1);
+      expect(holding.received()).toBe(1);
+      expect(holding.closed).toEqual(['/deadline/chat/completions']);
+    } finally {
+      await llm.close();
+      await holding.close();
+    }
+  });
+
+  it('ends a request its caller aborted at the socket, with AbortedError', async () => {
+    const holding = await startHoldingServer();
+    const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: `${holding.url}/caller` })] });
+    const controller = new AbortController();
+    try {
+      const pending = llm.chat({ ...request, signal: controller.signal });
+      await waitFor(() => holding.received() === 1);
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(AbortedError);
+      await waitFor(() => holding.closed.length === 1);
+      expect(holding.closed).toEqual(['/caller/chat/completions']);
+    } finally {
+      await llm.close();
+      await holding.close();
+    }
+  });
+});
+
+describe('executeWithFallback given a call deadline as its signal', () => {
+  const candidate = testCandidate('p', 'm');
+
+  it('passes it on as is, and its abort ends the attempt with its reason', async () => {
+    const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+    const reason = new TimeoutError('call deadline passed');
+    let handed: unknown;
+    const running = executeWithFallback({
+      candidates: [candidate],
+      signal: deadlineAsSignal(deadline),
+      attempt: (_candidate, context) => new Promise((_resolve, reject) => {
+        handed = context.signal;
+        context.signal.addEventListener('abort', () => reject(context.signal.reason));
+      }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(handed).toBe(deadline);
+    deadline.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    deadline.dispose();
+  });
+
+  it('makes a real AbortSignal where one is needed: attempt timeouts and retries under p-retry', async () => {
+    const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+    const signals: unknown[] = [];
+    let calls = 0;
+    const outcome = await executeWithFallback({
+      candidates: [candidate],
+      signal: deadlineAsSignal(deadline),
+      attemptTimeoutMs: 50,
+      retry: { maxRetries: 3, minDelayMs: 1, maxDelayMs: 1, jitter: 'none' },
+      attempt: (_candidate, context) => {
+        signals.push(context.signal);
+        calls++;
+        // The first attempt hangs until its own timeout, the second fails retryably, the third answers.
+        if (calls === 1) return new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)));
+        if (calls === 2) return Promise.reject(new ServerError('p: 500', { provider: 'p', status: 500 }));
+        return Promise.resolve('answer');
+      },
+    });
+    expect(outcome.value).toBe('answer');
+    expect(calls).toBe(3);
+    expect(signals.every(isRealSignal)).toBe(true);
+    expect(outcome.attempts.at(-1)!.retries).toBe(2);
+    deadline.dispose();
+  });
+});
