@@ -26,7 +26,8 @@ function sendInit(request: ProviderRequest): RequestInit {
   const hasBody = request.body !== undefined;
   return {
     method: request.method ?? (hasBody ? 'POST' : 'GET'),
-    headers: hasBody ? { 'content-type': 'application/json', ...request.headers } : request.headers,
+    // Headers that already name their content type are sent as given (often a frozen object made once).
+    headers: hasBody && request.headers['content-type'] === undefined ? { 'content-type': 'application/json', ...request.headers } : request.headers,
     body: hasBody ? JSON.stringify(request.body) : undefined,
     signal: request.signal,
   };

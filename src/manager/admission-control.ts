@@ -48,26 +48,32 @@ class HeldAdmission implements Admission {
     this.#slot = slot;
   }
 
-  async finish(actualTokens: number): Promise<void> {
+  // Continuations, not an async method: its frame and awaits cost more than releasing the slot itself.
+  finish(actualTokens: number): Promise<void> {
     const rate = this.#rate;
     const slot = this.#slot;
     this.#rate = undefined;
     this.#slot = undefined;
-    if (rate !== undefined) {
-      try {
-        await rate.settle(actualTokens);
-      } catch {
-        // The reserved estimate stays counted until its window passes.
-      }
-    }
-    if (slot !== undefined) {
-      try {
-        await slot.release();
-      } catch {
-        // The lease expires on its own.
-      }
-    }
+    // A failed settle leaves the reserved estimate counted until its window passes.
+    if (rate !== undefined) return attempt(() => rate.settle(actualTokens)).then(() => releaseSlot(slot));
+    return releaseSlot(slot);
   }
+}
+
+const nothing = (): undefined => undefined;
+
+/** Runs `step`, turning a synchronous throw into a rejection and any failure into nothing. */
+function attempt(step: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return step().then(nothing, nothing);
+  } catch {
+    return Promise.resolve();
+  }
+}
+
+/** Gives a slot back; a failure leaves the lease to expire on its own. */
+function releaseSlot(slot: ConcurrencySlot | undefined): Promise<void> {
+  return slot === undefined ? Promise.resolve() : (attempt(() => slot.release()) as Promise<void>);
 }
 
 export function createAdmissionControl(state: StateStore, limits: LimitOptions | undefined): AdmissionControl {

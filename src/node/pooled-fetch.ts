@@ -65,6 +65,21 @@ function targetOf(url: string): RequestTarget | null {
 
 const simpleInitFields = new Set(['method', 'headers', 'body', 'signal']);
 
+// Adapters send the same frozen header object on every call with their own key (see the OpenAI
+// endpoint): what it becomes here is kept per object, for those that already name their content type.
+const plainOfFrozen = new WeakMap<object, Record<string, string>>();
+
+/** `plainHeaders`, remembered for frozen plain objects that carry a content type. */
+function requestHeaders(headers: RequestInit['headers'], body: unknown): Record<string, string> | undefined {
+  const frozen = typeof headers === 'object' && headers !== null && !Array.isArray(headers) && !(headers instanceof Headers) && Object.isFrozen(headers);
+  if (!frozen) return plainHeaders(headers, body);
+  let plain = plainOfFrozen.get(headers);
+  if (plain !== undefined) return plain;
+  plain = plainHeaders(headers, body);
+  if (plain !== undefined && typeof (headers as Record<string, unknown>)['content-type'] === 'string') plainOfFrozen.set(headers, Object.freeze(plain));
+  return plain;
+}
+
 /** The request headers as a lower-cased plain object, or undefined when they are not in a simple shape. */
 function plainHeaders(headers: RequestInit['headers'], body: unknown): Record<string, string> | undefined {
   const result: Record<string, string> = {};
@@ -147,7 +162,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     if (agent === undefined) await ready;
     if ((typeof input !== 'string' && !(input instanceof URL)) || !isSimpleInit(init)) return viaFetch(input, init);
     const body = init?.body ?? undefined;
-    const headers = plainHeaders(init?.headers, body);
+    const headers = requestHeaders(init?.headers, body);
     if (headers === undefined) return viaFetch(input, init);
     const signal = init?.signal ?? undefined;
     const url = typeof input === 'string' ? input : input.href;

@@ -215,6 +215,28 @@ describe('the pooled Response', () => {
     expect(server.requests.at(-1)!.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8');
   });
 
+  it('sends a frozen header object the same way every time, as fetch would', async () => {
+    const json = Object.freeze({ 'content-type': 'application/json', authorization: 'Bearer sk-frozen', 'X-Extra': 'one' });
+    const bare = Object.freeze({ authorization: 'Bearer sk-frozen' });
+    for (let index = 0; index < 5; index++) server.enqueue({ body: 'ok' });
+    const seen: Array<Record<string, unknown>> = [];
+    for (const [headers, body] of [[json, '{}'], [json, '{}'], [bare, 'text'], [bare, new Uint8Array([1])], [bare, 'text']] as const) {
+      await (await pool.fetch(`${server.url}/frozen`, { method: 'POST', headers, body })).text();
+      seen.push(server.requests.at(-1)!.headers);
+    }
+    for (const headers of seen) {
+      expect(headers.authorization).toBe('Bearer sk-frozen');
+      expect(headers['user-agent']).toBe('undici');
+    }
+    expect(seen[0]!['content-type']).toBe('application/json');
+    expect(seen[0]!['x-extra']).toBe('one');
+    expect(seen[1]).toEqual({ ...seen[0], 'content-length': seen[1]!['content-length'] });
+    // Without a content type of their own, the body decides it on every call, as fetch does.
+    expect(seen[2]!['content-type']).toBe('text/plain;charset=UTF-8');
+    expect(seen[3]!['content-type']).toBeUndefined();
+    expect(seen[4]!['content-type']).toBe('text/plain;charset=UTF-8');
+  });
+
   it('sends path and query as given, to as many URLs as asked, and fails a non-HTTP URL as fetch does', async () => {
     for (let index = 0; index < 300; index++) server.enqueue({ body: `answer ${index}` });
     for (let index = 0; index < 300; index++) {

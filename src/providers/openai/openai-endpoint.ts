@@ -9,8 +9,11 @@ export type OpenAIAuthStyle = 'bearer' | 'api-key-header' | 'none';
 export interface OpenAIEndpoint extends OpenAIRequestTarget {
   /** Base URL without a trailing slash (`https://api.openai.com/v1`). */
   baseUrl: string;
-  /** Headers for one call: auth, fixed headers, then the call's own headers. Frozen: copy to change. */
-  headers(context: ProviderCallContext): Record<string, string>;
+  /**
+   * Headers for one call: auth, fixed headers, then the call's own headers; with `jsonBody`, also
+   * `content-type: application/json` (before the call's own headers). Frozen: copy to change.
+   */
+  headers(context: ProviderCallContext, jsonBody?: boolean): Record<string, string>;
 }
 
 /** Settings of `createOpenAIEndpoint`. */
@@ -30,28 +33,34 @@ export interface OpenAIEndpointSettings extends OpenAIRequestTarget {
 /** Builds the endpoint; the key lives only in this closure so it never shows up on the adapter object. */
 export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEndpoint {
   const { apiKey, authStyle, requiresApiKey, headers: fixedHeaders } = settings;
-  const headersFor = (key: string | undefined): Record<string, string> => {
-    const headers: Record<string, string> = { accept: 'application/json', ...fixedHeaders };
+  const headersFor = (key: string | undefined, jsonBody: boolean): Record<string, string> => {
+    const headers: Record<string, string> = jsonBody
+      ? { 'content-type': 'application/json', accept: 'application/json', ...fixedHeaders }
+      : { accept: 'application/json', ...fixedHeaders };
     if (key && authStyle === 'bearer') headers.authorization = `Bearer ${key}`;
     else if (key && authStyle === 'api-key-header') headers['api-key'] = key;
     return headers;
   };
-  // The adapter's own key gives the same headers every call: made once, frozen, and copied by every sender.
+  // The adapter's own key gives the same headers every call: made once and frozen, so senders (and the
+  // pooled transport, which remembers what it derived from a frozen object) take them as they are.
   let managedHeaders: Readonly<Record<string, string>> | undefined;
+  let managedJsonHeaders: Readonly<Record<string, string>> | undefined;
   return {
     provider: settings.provider,
     wireFormat: settings.wireFormat,
     quirks: settings.quirks,
     baseUrl: settings.baseUrl.replace(/\/+$/, ''),
-    headers(context) {
+    headers(context, jsonBody = false) {
       const key = context.apiKey ?? apiKey;
       if (!key && requiresApiKey && authStyle !== 'none') {
         throw new AuthenticationError(`${settings.provider}: no API key configured (pass apiKey to the adapter or a user key)`, {
           provider: settings.provider,
         });
       }
-      if (context.apiKey === undefined && context.headers === undefined) return (managedHeaders ??= Object.freeze(headersFor(key)));
-      const headers = headersFor(key);
+      if (context.apiKey === undefined && context.headers === undefined) {
+        return jsonBody ? (managedJsonHeaders ??= Object.freeze(headersFor(key, true))) : (managedHeaders ??= Object.freeze(headersFor(key, false)));
+      }
+      const headers = headersFor(key, jsonBody);
       return context.headers === undefined ? headers : { ...headers, ...context.headers };
     },
   };

@@ -15,7 +15,7 @@ export function postOpenAIJson<T>(endpoint: OpenAIEndpoint, path: string, body: 
     answer = requestJson<T>({
       url: `${endpoint.baseUrl}${path}`,
       fetch: context.fetch,
-      headers: endpoint.headers(context),
+      headers: endpoint.headers(context, true),
       body,
       signal: context.signal,
       provider: endpoint.provider,
