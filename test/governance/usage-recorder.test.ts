@@ -161,6 +161,34 @@ describe('usage writer', () => {
     expect(() => writer.enqueue(record(9))).toThrow(/closed/);
   });
 
+  it('writes a full batch once the event loop turns, not in the microtasks of the call that filled it', async () => {
+    const ledger = createLedger();
+    const writer = createUsageWriter({ sink: ledger.sink, batchSize: 10, maxBufferedRecords: 1000 });
+    for (let index = 0; index < 10; index += 1) writer.enqueue(record(index));
+    // The caller's own continuations (a chat() resolving) run first: the batch write is not one of them.
+    for (let hop = 0; hop < 20; hop += 1) await Promise.resolve();
+    expect(ledger.calls()).toBe(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ledger.calls()).toBe(1);
+    expect(writer.stats()).toMatchObject({ written: 10, pending: 0 });
+  });
+
+  it('writes at once when records keep coming and the event loop does not turn', async () => {
+    const ledger = createLedger();
+    const overflowed: UsageRecord[] = [];
+    const writer = createUsageWriter({ sink: ledger.sink, batchSize: 10, maxBufferedRecords: 50, onOverflow: (records) => overflowed.push(...records) });
+    // 400 records, each after a microtask only: four batches' worth waiting is the point to stop waiting.
+    for (let index = 0; index < 400; index += 1) {
+      writer.enqueue(record(index));
+      await Promise.resolve();
+    }
+    expect(ledger.calls()).toBeGreaterThan(0);
+    await writer.flush();
+    expect(overflowed).toEqual([]);
+    expect(ledger.rows.size).toBe(400);
+    expect(writer.stats()).toMatchObject({ enqueued: 400, written: 400, dropped: 0, spilled: 0 });
+  });
+
   it('retries a storage outage with backoff and loses or duplicates nothing', async () => {
     const ledger = createLedger();
     const errors: StorageError[] = [];
