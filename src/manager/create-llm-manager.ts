@@ -615,7 +615,8 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         }
         const selection = select(resolved, request, 'chat', scope);
         const routed = streamFallback!.streamWithFallback({
-          candidates: selection.candidates, signal: call.deadline.signal, breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
+          candidates: selection.candidates, signal: deadlineAsSignal(call.deadline), abortSourceForOpen: true,
+          breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
           onFallback: fallbackHook(call),
           messages: request.messages,
           streamFallback: routing.streamFallback,

@@ -1,4 +1,4 @@
-import { followSignals } from '../http/any-signal';
+import { AbortSource, asAbortSignal, followAbort } from '../http/abort-source';
 import { batched, batchesOf, type BatchedIterable } from '../http/part-batches';
 import { InvalidResponseError } from '../errors/invalid-response-error';
 import { LLMError } from '../errors/llm-error';
@@ -42,6 +42,12 @@ export interface StreamWithFallbackOptions extends Omit<ExecuteWithFallbackOptio
    * trailing assistant message as a prefix to continue. Default: none (the partial answer goes last).
    */
   continuationInstruction?: string;
+  /**
+   * @internal Hand `open` the attempt's abort source (see `asAbortSignal`) instead of a real AbortSignal.
+   * Only for callers that turn it into a real one (`toAbortSignal`) before it reaches anything else: the
+   * manager does, for adapters and transports that need one.
+   */
+  abortSourceForOpen?: boolean;
 }
 
 /** How a routed stream ended. */
@@ -80,7 +86,7 @@ export function isContentPart(part: ProviderStreamPart): boolean {
 interface OpenedStream {
   iterator: AsyncIterator<ProviderStreamPart[]>;
   buffered: ProviderStreamPart[];
-  upstream: AbortController;
+  upstream: AbortSource;
   /** Rejects the read in progress (set by each read). */
   interrupt?: (error: unknown) => void;
 }
@@ -105,19 +111,19 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
    * Opens one upstream stream read in batches. Aborting its signal returns the iterator and ends the read
    * in progress at once, even if the adapter never notices: one listener per stream, not one per read.
    */
-  const openStream = (iterable: AsyncIterable<ProviderStreamPart>, upstream: AbortController): OpenedStream => {
+  const openStream = (iterable: AsyncIterable<ProviderStreamPart>, upstream: AbortSource): OpenedStream => {
     const opened: OpenedStream = { iterator: batchesOf(iterable)[Symbol.asyncIterator](), buffered: [], upstream };
-    upstream.signal.addEventListener('abort', () => {
+    upstream.addEventListener('abort', () => {
       opened.iterator.return?.().catch(() => undefined);
-      opened.interrupt?.(abortReason(upstream.signal));
-    }, { once: true });
+      opened.interrupt?.(abortReason(asAbortSignal(upstream)));
+    });
     return opened;
   };
 
   // Reads the next batch; a stream idle for idleTimeoutMs is aborted with TimeoutError (which ends the read).
   const nextBatch = (opened: OpenedStream): Promise<IteratorResult<ProviderStreamPart[]>> => {
-    const signal = opened.upstream.signal;
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const upstream = opened.upstream;
+    if (upstream.aborted) return Promise.reject(abortReason(asAbortSignal(upstream)));
     const idle = options.idleTimeoutMs;
     const timer = idle === undefined ? undefined : clock.setTimer(() => opened.upstream.abort(new TimeoutError(`stream idle for ${idle} ms`)), idle);
     const pending = opened.iterator.next();
@@ -135,8 +141,10 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
     const startedAt = clock.now();
     let deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
     if (options.timeoutMs !== undefined) deadlineAt = Math.min(deadlineAt, startedAt + options.timeoutMs);
-    // The whole stream's lifetime: caller abort, deadline and consumer cancellation all end it.
-    const life = new AbortController();
+    // The whole stream's lifetime: caller abort, deadline and consumer cancellation all end it. Abort
+    // sources, not controllers: no AbortSignal is made unless an adapter or transport needs a real one.
+    const life = new AbortSource();
+    const lifeSignal = asAbortSignal(life);
     const onCallerAbort = (): void => life.abort(abortReason(options.signal!));
     if (options.signal?.aborted) onCallerAbort();
     else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -169,7 +177,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           const result = await executeWithFallback<OpenedStream>({
             ...options,
             candidates: remaining,
-            signal: life.signal,
+            signal: lifeSignal,
             deadlineAt,
             timeoutMs: undefined,
             clock,
@@ -182,9 +190,9 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
             },
             attempt: async (candidate, context) => {
               // This attempt's signal: aborted on its own (a fallback or an idle timeout) or with the stream.
-              const upstream = new AbortController();
-              followSignals(upstream, context.signal === life.signal ? [life.signal] : [context.signal, life.signal]);
-              const signal = upstream.signal;
+              const upstream = new AbortSource();
+              followAbort(upstream, context.signal === lifeSignal ? [life] : [context.signal, life]);
+              const signal = options.abortSourceForOpen ? asAbortSignal(upstream) : upstream.signal;
               const iterable = options.open(candidate, { ...context, signal, ...(messagesOverride ? { messagesOverride } : {}) });
               const opened = openStream(iterable, upstream);
               try {
@@ -246,7 +254,7 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           await current.iterator.return?.()?.catch?.(() => undefined);
           return;
         } catch (thrown) {
-          const error = life.signal.aborted ? abortReason(life.signal) : LLMError.isInstance(thrown) ? thrown : new InvalidResponseError(String(thrown), { cause: thrown });
+          const error = life.aborted ? abortReason(lifeSignal) : LLMError.isInstance(thrown) ? thrown : new InvalidResponseError(String(thrown), { cause: thrown });
           current.upstream.abort();
           const decision = decideErrorAction(error, { contentFilter: options.contentFilter });
           if (heldSuccess) {
@@ -257,13 +265,13 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
             heldSuccess.latencyMs = clock.now() - segmentStartedAt;
             options.onAttempt?.(heldSuccess, served);
           }
-          if (!life.signal.aborted && decision.countsAsFailure) {
+          if (!life.aborted && decision.countsAsFailure) {
             options.breaker?.recordFailure(served);
             options.health?.recordFailure(served, error, clock.now() - openedAt);
           }
           const index = remaining.indexOf(served);
           remaining = remaining.slice(index + 1);
-          if (life.signal.aborted || policy === 'error' || decision.action === 'fail' || remaining.length === 0) {
+          if (life.aborted || policy === 'error' || decision.action === 'fail' || remaining.length === 0) {
             yield [fail(error)];
             return;
           }

@@ -11,12 +11,14 @@ import { createCallDeadline, deadlineAsSignal } from '../../src/http/call-deadli
 import { markTakesAbortSignalLike } from '../../src/http/takes-abort-signal-like';
 import { createLLMManager } from '../../src/manager/create-llm-manager';
 import { createLLMManager as createNodeLLMManager } from '../../src/node/create-node-llm-manager';
+import { createAnthropic } from '../../src/providers/anthropic';
 import { createOpenAI } from '../../src/providers/openai';
 import { executeWithFallback } from '../../src/routing/fallback-executor';
+import { streamWithFallback } from '../../src/routing/stream-fallback';
 import { bindInstanceProvider } from '../../src/tenancy/instance-provider';
 import type { LanguageModelProvider } from '../../src/spec/provider';
 import { createSecretString } from '../../src/vault/secret-string';
-import { readFixture } from '../support/provider-fixtures';
+import { framedFixture, readFixture, startReplayServer } from '../support/provider-fixtures';
 import { testCandidate } from '../routing/support/test-adapter';
 
 const apiKey = 'sk-test-0123456789abcdefghij';
@@ -185,5 +187,106 @@ describe('executeWithFallback given a call deadline as its signal', () => {
     expect(signals.every(isRealSignal)).toBe(true);
     expect(outcome.attempts.at(-1)!.retries).toBe(2);
     deadline.dispose();
+  });
+});
+
+describe('streams', () => {
+  /** A fetch that answers a recorded stream and keeps the signal each request was given. */
+  function streamingFetch(pieces: string[]) {
+    const signals: unknown[] = [];
+    const fetch = (async (_input: unknown, init?: RequestInit) => {
+      signals.push(init?.signal);
+      return new Response(pieces.join(''), { headers: { 'content-type': 'text/event-stream' } });
+    }) as typeof globalThis.fetch;
+    return { fetch, signals };
+  }
+
+  async function textOf(stream: AsyncIterable<{ type: string; text?: string; error?: unknown }>): Promise<string> {
+    let text = '';
+    for await (const part of stream) {
+      if (part.type === 'error') throw part.error;
+      if (part.type === 'text-delta') text += part.text;
+    }
+    return text;
+  }
+
+  it('hand a marked adapter on a marked transport the attempt’s abort source, and others a real AbortSignal', async () => {
+    const marked = streamingFetch(framedFixture('openai/openai-text.chunks.txt', 'A'));
+    const viaMarked = createLLMManager({ providers: [createOpenAI({ apiKey })], fetch: markTakesAbortSignalLike(marked.fetch) });
+    expect((await textOf(viaMarked.stream(request))).length).toBeGreaterThan(0);
+    expect(isRealSignal(marked.signals[0])).toBe(false);
+    const plain = streamingFetch(framedFixture('openai/openai-text.chunks.txt', 'A'));
+    const viaPlain = createLLMManager({ providers: [createOpenAI({ apiKey })], fetch: plain.fetch });
+    expect(await textOf(viaPlain.stream(request))).toBe(await textOf(viaMarked.stream(request)));
+    expect(isRealSignal(plain.signals[0])).toBe(true);
+    await Promise.all([viaMarked.close(), viaPlain.close()]);
+  });
+
+  it('work with an adapter that combines the signal with its own (Anthropic) on a marked transport', async () => {
+    const marked = streamingFetch(framedFixture('anthropic/anthropic-text.chunks.txt', 'C'));
+    const llm = createLLMManager({ providers: [createAnthropic({ apiKey: 'sk-ant-test-0123456789abcdef' })], fetch: markTakesAbortSignalLike(marked.fetch) });
+    const text = await textOf(llm.stream({ ...request, model: 'anthropic:claude-3-5-haiku-latest' }));
+    expect(text.length).toBeGreaterThan(0);
+    // The adapter made a real signal of its own that follows the attempt.
+    expect(isRealSignal(marked.signals[0])).toBe(true);
+    await llm.close();
+  });
+
+  it('give a streamWithFallback caller’s open a real AbortSignal', async () => {
+    const seen: unknown[] = [];
+    const routed = streamWithFallback({
+      candidates: [testCandidate('p', 'm')],
+      messages: [{ role: 'user', content: 'hi' }],
+      open: (_candidate, context) => {
+        seen.push(context.signal);
+        return (async function* () {
+          yield { type: 'text-delta' as const, text: 'hello' };
+          yield { type: 'finish' as const, finishReason: 'stop' as const, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } };
+        })();
+      },
+    });
+    expect(await textOf(routed)).toBe('hello');
+    expect(isRealSignal(seen[0])).toBe(true);
+  });
+
+  it('through the Node manager: a consumer that leaves and a deadline that passes both close the socket', async () => {
+    // Writes the first three events of the recorded stream, then holds the response open.
+    const pieces = framedFixture('openai/openai-text.chunks.txt', 'A');
+    const closed: number[] = [];
+    let received = 0;
+    const server = createServer((incoming, response) => {
+      const number = ++received;
+      incoming.resume();
+      incoming.socket.once('close', () => closed.push(number));
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const piece of pieces.slice(0, 3)) response.write(piece);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: url })], timeoutMs: 400 });
+    const waitFor = async (check: () => boolean) => {
+      for (let tries = 0; tries < 300 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    try {
+      for await (const part of llm.stream(request)) if (part.type === 'text-delta') break;
+      await waitFor(() => closed.includes(1));
+      expect(closed).toEqual([1]);
+      const parts: string[] = [];
+      let failure: unknown;
+      for await (const part of llm.stream(request)) {
+        parts.push(part.type);
+        if (part.type === 'error') failure = part.error;
+      }
+      expect(parts).toContain('text-delta');
+      expect(failure).toBeInstanceOf(TimeoutError);
+      await waitFor(() => closed.includes(2));
+      expect(closed).toEqual([1, 2]);
+    } finally {
+      await llm.close();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { toAbortSignal } from '../../http/abort-source';
 import { anySignal } from '../../http/any-signal';
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
@@ -42,7 +43,7 @@ export async function* anthropicStream(
   const jsonToolName = plan.jsonToolName;
   // Our own controller lets an early `return()` by the consumer abort the upstream request.
   const controller = new AbortController();
-  const signal = context.signal ? anySignal([context.signal, controller.signal]) : controller.signal;
+  const signal = context.signal ? anySignal([toAbortSignal(context.signal), controller.signal]) : controller.signal;
   let finished = false;
   try {
     const response = await sendProviderRequest({
