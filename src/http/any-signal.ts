@@ -19,18 +19,3 @@ export function anySignal(signals: readonly AbortSignal[]): AbortSignal {
   for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
   return controller.signal;
 }
-
-/**
- * Makes `controller` abort when any of `signals` does, with plain listeners: cheaper than `AbortSignal.any`
- * (no weak references or finalizers) when the inputs live no longer than the controller's user anyway.
- */
-export function followSignals(controller: AbortController, signals: readonly AbortSignal[]): void {
-  for (const signal of signals) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      return;
-    }
-  }
-  const onAbort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
-  for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
-}
