@@ -2,7 +2,7 @@ import { AbortedError } from '../errors/aborted-error';
 import { ConfigurationError } from '../errors/configuration-error';
 import { InvalidRequestError } from '../errors/invalid-request-error';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error';
-import type { AbortSignalLike } from '../http/call-deadline';
+import type { AbortSignalLike } from '../http/abort-source';
 import type { SlotAcquireRequest, StateStore } from '../spec/state-store';
 
 /** Options of the concurrency limiter. */

@@ -79,17 +79,24 @@ export class AbortSource implements AbortSignalLike {
 }
 
 /**
- * An abort source where an `AbortSignal` is typed, for this library's own code between the manager and the
- * provider request: that code only reads `aborted` and `reason` or listens, and calls `toAbortSignal`
- * before it hands the signal to anything else.
+ * An abort source (or any abort-signal-like object) where an `AbortSignal` is typed, for this library's own
+ * code between the manager and the provider request: that code only reads `aborted` and `reason` or
+ * listens, and calls `toAbortSignal` before it hands the signal to anything else.
  */
-export function asAbortSignal(source: AbortSource): AbortSignal {
+export function asAbortSignal(source: AbortSignalLike): AbortSignal {
   return source as unknown as AbortSignal;
 }
 
-/** A real `AbortSignal` for `signal`: an abort source passed by `asAbortSignal` makes its own on first use. */
-export function toAbortSignal(signal: AbortSignal): AbortSignal {
-  return signal instanceof AbortSource ? signal.signal : signal;
+/**
+ * A real `AbortSignal` for `signal`: itself when it is one, an abort source's own (made on first use), or
+ * a new one that follows any other abort-signal-like object.
+ */
+export function toAbortSignal(signal: AbortSignal | AbortSignalLike): AbortSignal {
+  if (signal instanceof AbortSignal) return signal;
+  if (signal instanceof AbortSource) return signal.signal;
+  const follower = new AbortSource();
+  followAbort(follower, [signal]);
+  return follower.signal;
 }
 
 /** Makes `target` abort when any of `signals` (real or abort sources) does, with its reason. */

@@ -1,6 +1,4 @@
-import { AbortSource, asAbortSignal, type AbortSignalLike } from './abort-source';
-
-export { toAbortSignal, type AbortSignalLike } from './abort-source';
+import { AbortSource, type AbortSignalLike } from './abort-source';
 
 /** One call's abort signal: the caller's signal and a deadline, released with `dispose()`. */
 export interface CallDeadline extends AbortSignalLike {
@@ -23,11 +21,6 @@ export interface CallDeadline extends AbortSignalLike {
  */
 export function createCallDeadline(timeoutMs: number, callerSignal: AbortSignal | undefined, onTimeout: () => unknown): CallDeadline {
   return new Deadline(timeoutMs, callerSignal, onTimeout);
-}
-
-/** The deadline where an `AbortSignal` is typed (see `asAbortSignal`). */
-export function deadlineAsSignal(deadline: CallDeadline): AbortSignal {
-  return asAbortSignal(deadline as Deadline);
 }
 
 class Deadline extends AbortSource implements CallDeadline {

@@ -2,7 +2,7 @@ import { AbortedError } from '../errors/aborted-error';
 import { LLMError } from '../errors/llm-error';
 import { NetworkError } from '../errors/network-error';
 import { TimeoutError } from '../errors/timeout-error';
-import type { AbortSignalLike } from './call-deadline';
+import type { AbortSignalLike } from './abort-source';
 
 /** Turns whatever `fetch` or a body read threw into a typed error, telling a caller's abort from a timeout. */
 export function mapFetchError(error: unknown, provider: string, signal?: Pick<AbortSignalLike, 'aborted' | 'reason'>): LLMError {

@@ -1,6 +1,6 @@
 import { createConcurrencyLimiter, type ConcurrencyLimiter, type ConcurrencySlot } from '../governance/concurrency-limiter';
 import { createRateLimiter, type RateLimitAdmission, type RateLimiter } from '../governance/rate-limiter';
-import type { AbortSignalLike } from '../http/call-deadline';
+import type { AbortSignalLike } from '../http/abort-source';
 import type { StateStore } from '../spec/state-store';
 import type { LimitOptions } from './manager-options';
 

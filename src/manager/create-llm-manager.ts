@@ -1,4 +1,5 @@
-import { createCallDeadline, deadlineAsSignal, toAbortSignal, type CallDeadline } from '../http/call-deadline';
+import { asAbortSignal, toAbortSignal } from '../http/abort-source';
+import { createCallDeadline, type CallDeadline } from '../http/call-deadline';
 import { takesAbortSignalLikeOf } from '../http/takes-abort-signal-like';
 import { createCacheKey } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
@@ -542,7 +543,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           return { result, cached };
         });
       };
-      const shared = key ? await chatFlights.run(key, run, { signal: call.deadline.signal }) : await run(deadlineAsSignal(call.deadline));
+      const shared = key ? await chatFlights.run(key, run, { signal: call.deadline.signal }) : await run(asAbortSignal(call.deadline));
       const result = shared.result.requestId === call.facts.requestId ? shared.result : { ...shared.result, requestId: call.facts.requestId };
       tokensUsed = result.usage.totalTokens;
       if (key && result.finishReason !== 'error') await cache!.set(key, shared.cached!).catch(() => undefined);
@@ -615,7 +616,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         }
         const selection = select(resolved, request, 'chat', scope);
         const routed = streamFallback!.streamWithFallback({
-          candidates: selection.candidates, signal: deadlineAsSignal(call.deadline), abortSourceForOpen: true,
+          candidates: selection.candidates, signal: asAbortSignal(call.deadline), abortSourceForOpen: true,
           breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
           onFallback: fallbackHook(call),
           messages: request.messages,
@@ -697,7 +698,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     let tokensUsed = 0;
     try {
       const selection = select(resolved, undefined, 'embedding', scope);
-      const outcome = await executeWithFallback(executorOptions(call, deadlineAsSignal(call.deadline), selection.candidates, (candidate, context) =>
+      const outcome = await executeWithFallback(executorOptions(call, asAbortSignal(call.deadline), selection.candidates, (candidate, context) =>
           accounting.run(candidate, call.facts, context, async () => {
             const provider = providerOf(scope, candidate.provider);
             const value = await provider.embed!(

@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import type { AbortSignalLike } from '../http/call-deadline';
+import { toAbortSignal } from '../http/abort-source';
 import { markTakesAbortSignalLike } from '../http/takes-abort-signal-like';
 import { PooledResponse } from './pooled-response';
 
@@ -115,14 +115,6 @@ function isSimpleInit(init: RequestInit | undefined): boolean {
   return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
-/** A real AbortSignal that follows an abort-signal-like object (for undici's fetch, which checks). */
-function linkedAbortSignal(signal: AbortSignalLike): AbortSignal {
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
-}
-
 /**
  * A fetch over undici's keep-alive pool with its own dispatcher, so provider traffic does not share (or
  * get starved by) the host application's global dispatcher. AbortSignal and timeouts reach the socket;
@@ -154,7 +146,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     const signal = init?.signal;
     const options = { ...(init as object), dispatcher: agent } as RequestInit;
     // fetch wants a real AbortSignal; the direct path takes any abort-signal-like object.
-    if (signal != null && !(signal instanceof AbortSignal)) options.signal = linkedAbortSignal(signal);
+    if (signal != null) options.signal = toAbortSignal(signal);
     return undici!.fetch(input as Parameters<Undici['fetch']>[0], options as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
   };
 

@@ -1,5 +1,5 @@
 import { anySignal } from '../http/any-signal';
-import { toAbortSignal } from '../http/call-deadline';
+import { toAbortSignal } from '../http/abort-source';
 import { AllProvidersFailedError } from '../errors/all-providers-failed-error';
 import { LLMError } from '../errors/llm-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -464,7 +464,7 @@ class FallbackRun<T> {
   }
 }
 
-/** As `AbortSignal.prototype.throwIfAborted`, for the manager's deadline too (see `deadlineAsSignal`). */
+/** As `AbortSignal.prototype.throwIfAborted`, for the manager's deadline too (see `asAbortSignal`). */
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason;
 }

@@ -52,6 +52,19 @@ describe('AbortSource', () => {
     expect(toAbortSignal(controller.signal)).toBe(controller.signal);
   });
 
+  it('toAbortSignal makes a following AbortSignal for any other abort-signal-like object', () => {
+    let fire: (() => void) | undefined;
+    const like = { aborted: false, reason: undefined as unknown, addEventListener: (_type: 'abort', listener: () => void) => void (fire = listener), removeEventListener: () => undefined };
+    const signal = toAbortSignal(like);
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal.aborted).toBe(false);
+    like.aborted = true;
+    like.reason = 'like fired';
+    fire!();
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('like fired');
+  });
+
   it('followAbort fires with the first input that aborts, real signals and sources alike', () => {
     const controller = new AbortController();
     const parent = new AbortSource();

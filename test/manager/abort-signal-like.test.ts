@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
 import { ServerError } from '../../src/errors/server-error';
 import { TimeoutError } from '../../src/errors/timeout-error';
-import { createCallDeadline, deadlineAsSignal } from '../../src/http/call-deadline';
+import { asAbortSignal } from '../../src/http/abort-source';
+import { createCallDeadline } from '../../src/http/call-deadline';
 import { markTakesAbortSignalLike } from '../../src/http/takes-abort-signal-like';
 import { createLLMManager } from '../../src/manager/create-llm-manager';
 import { createLLMManager as createNodeLLMManager } from '../../src/node/create-node-llm-manager';
@@ -151,7 +152,7 @@ describe('executeWithFallback given a call deadline as its signal', () => {
     let handed: unknown;
     const running = executeWithFallback({
       candidates: [candidate],
-      signal: deadlineAsSignal(deadline),
+      signal: asAbortSignal(deadline),
       attempt: (_candidate, context) => new Promise((_resolve, reject) => {
         handed = context.signal;
         context.signal.addEventListener('abort', () => reject(context.signal.reason));
@@ -170,7 +171,7 @@ describe('executeWithFallback given a call deadline as its signal', () => {
     let calls = 0;
     const outcome = await executeWithFallback({
       candidates: [candidate],
-      signal: deadlineAsSignal(deadline),
+      signal: asAbortSignal(deadline),
       attemptTimeoutMs: 50,
       retry: { maxRetries: 3, minDelayMs: 1, maxDelayMs: 1, jitter: 'none' },
       attempt: (_candidate, context) => {
