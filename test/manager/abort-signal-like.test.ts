@@ -1,8 +1,6 @@
 // A call's deadline reaches the provider request as is, with no AbortSignal made, only when both the
 // transport and the adapter are marked as taking an abort-signal-like object; everything else keeps a real
 // AbortSignal. Either way a deadline or a caller's abort ends the request at the socket.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
 import { ServerError } from '../../src/errors/server-error';
@@ -19,7 +17,8 @@ import { streamWithFallback } from '../../src/routing/stream-fallback';
 import { bindInstanceProvider } from '../../src/tenancy/instance-provider';
 import type { LanguageModelProvider } from '../../src/spec/provider';
 import { createSecretString } from '../../src/vault/secret-string';
-import { framedFixture, readFixture, startReplayServer } from '../support/provider-fixtures';
+import { startHoldingServer, waitFor } from '../support/holding-server';
+import { framedFixture, readFixture } from '../support/provider-fixtures';
 import { testCandidate } from '../routing/support/test-adapter';
 
 const apiKey = 'sk-test-0123456789abcdefghij';
@@ -87,37 +86,13 @@ describe('the signal a provider request gets', () => {
 });
 
 describe('through the Node manager and its pooled transport', () => {
-  async function startHoldingServer() {
-    const closed: string[] = [];
-    let received = 0;
-    const server = createServer((incoming) => {
-      received++;
-      incoming.resume();
-      incoming.socket.once('close', () => closed.push(incoming.url ?? '/'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      closed,
-      received: () => received,
-      close: () => new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-    };
-  }
-
-  const waitFor = async (check: () => boolean) => {
-    for (let tries = 0; tries < 300 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-  };
-
   it('ends a request whose deadline passed at the socket, with TimeoutError', async () => {
     const holding = await startHoldingServer();
     const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: `${holding.url}/deadline` })], timeoutMs: 300 });
     try {
       await expect(llm.chat(request)).rejects.toBeInstanceOf(TimeoutError);
       await waitFor(() => holding.closed.length === 1);
-      expect(holding.received()).toBe(1);
+      expect(holding.received.length).toBe(1);
       expect(holding.closed).toEqual(['/deadline/chat/completions']);
     } finally {
       await llm.close();
@@ -131,7 +106,7 @@ describe('through the Node manager and its pooled transport', () => {
     const controller = new AbortController();
     try {
       const pending = llm.chat({ ...request, signal: controller.signal });
-      await waitFor(() => holding.received() === 1);
+      await waitFor(() => holding.received.length === 1);
       controller.abort();
       await expect(pending).rejects.toBeInstanceOf(AbortedError);
       await waitFor(() => holding.closed.length === 1);
@@ -255,19 +230,13 @@ describe('streams', () => {
     const pieces = framedFixture('openai/openai-text.chunks.txt', 'A');
     const closed: number[] = [];
     let received = 0;
-    const server = createServer((incoming, response) => {
+    const server = await startHoldingServer((response, incoming) => {
       const number = ++received;
-      incoming.resume();
       incoming.socket.once('close', () => closed.push(number));
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const piece of pieces.slice(0, 3)) response.write(piece);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: url })], timeoutMs: 400 });
-    const waitFor = async (check: () => boolean) => {
-      for (let tries = 0; tries < 300 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-    };
+    const llm = createNodeLLMManager({ providers: [createOpenAI({ apiKey, baseUrl: server.url })], timeoutMs: 400 });
     try {
       for await (const part of llm.stream(request)) if (part.type === 'text-delta') break;
       await waitFor(() => closed.includes(1));
@@ -284,10 +253,7 @@ describe('streams', () => {
       expect(closed).toEqual([1, 2]);
     } finally {
       await llm.close();
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+      await server.close();
     }
   });
 });

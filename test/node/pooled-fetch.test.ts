@@ -1,8 +1,6 @@
 // The Node transport (`createPooledFetch`): plain requests go through undici.request and answer with a
 // Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
 // both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
 import { AuthenticationError } from '../../src/errors/authentication-error';
@@ -18,6 +16,7 @@ import { createOpenAI } from '../../src/providers/openai';
 import type { ProviderChatCall } from '../../src/spec/chat';
 import type { ProviderStreamPart } from '../../src/spec/stream';
 import { framedFixture, readFixture, startReplayServer, type ReplayServer } from '../support/provider-fixtures';
+import { startHoldingServer, waitFor } from '../support/holding-server';
 
 const apiKey = 'sk-test-0123456789abcdefghij';
 const hello: ProviderChatCall = { model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'Hello' }] };
@@ -251,29 +250,6 @@ describe('the pooled Response', () => {
 });
 
 describe('the pooled transport with an abort-signal-like object', () => {
-  /** A server that never answers and reports when a request's connection closes. */
-  async function startHoldingServer() {
-    const closed: string[] = [];
-    const received: string[] = [];
-    const server = createServer((request) => {
-      received.push(request.method ?? 'GET');
-      request.resume();
-      request.socket.once('close', () => closed.push(request.url ?? '/'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const waitFor = async (check: () => boolean) => {
-      for (let tries = 0; tries < 200 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
-    };
-    return {
-      url, closed, received, waitFor,
-      close: () => new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-    };
-  }
-
   it('is marked as taking one, and the mark does not travel with a spread copy', () => {
     expect(takesAbortSignalLikeOf(pool.fetch)).toBe(true);
     expect(takesAbortSignalLikeOf(globalThis.fetch)).toBe(false);
@@ -294,11 +270,11 @@ describe('the pooled transport with an abort-signal-like object', () => {
         const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
         const reason = new TimeoutError(`deadline ${name}`);
         const pending = failureOf(() => own.fetch(`${holding.url}/${name}`, { ...init, signal: deadline as unknown as AbortSignal }));
-        await holding.waitFor(() => holding.received.length > index);
+        await waitFor(() => holding.received.length > index);
         expect(holding.received.length, name).toBe(index + 1);
         deadline.abort(reason);
         expect(await pending, name).toBe(reason);
-        await holding.waitFor(() => holding.closed.includes(`/${name}`));
+        await waitFor(() => holding.closed.includes(`/${name}`));
         expect(holding.closed, name).toContain(`/${name}`);
         deadline.dispose();
       }
