@@ -195,13 +195,25 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   };
 
   const globalKeys: readonly string[] = [globalKey];
-  const giveBack = async (slot: HeldSlot): Promise<void> => {
+  // Waiters are served once the store has the slot back, whether or not the release succeeded. A
+  // continuation rather than an async function: every call passes here.
+  const pumpIfWaiting = (): void => {
+    if (queues.size > 0) void pump();
+  };
+  const pumpAndRethrow = (error: unknown): never => {
+    pumpIfWaiting();
+    throw error;
+  };
+  const giveBack = (slot: HeldSlot): Promise<void> => {
     heldSlots.delete(slot);
+    let released: Promise<unknown>;
     try {
-      await state.releaseSlots({ keys: slot.keys as string[], holderId: slot.holderId });
-    } finally {
-      if (queues.size > 0) void pump();
+      released = state.releaseSlots({ keys: slot.keys as string[], holderId: slot.holderId });
+    } catch (error) {
+      pumpIfWaiting();
+      return Promise.reject(error);
     }
+    return released.then(pumpIfWaiting, pumpAndRethrow);
   };
   const makeSlot = (userId: string, holderId: string, globalOnly: boolean): ConcurrencySlot => {
     const slot = new HeldSlot(holderId, userId, globalOnly ? globalKeys : [userKey(userId), globalKey], giveBack);

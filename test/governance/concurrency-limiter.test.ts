@@ -34,6 +34,47 @@ describe('concurrency limiter', () => {
     await limiter.close();
   });
 
+  it('a release the store fails rejects with that failure and still serves the waiter, once the lease frees the slot', async () => {
+    const memory = createMemoryState({ now: clock });
+    const failure = new Error('store unreachable');
+    let failNext = false;
+    const state = {
+      ...memory,
+      releaseSlots: (request: Parameters<typeof memory.releaseSlots>[0]) => {
+        if (!failNext) return memory.releaseSlots(request);
+        failNext = false;
+        return Promise.reject(failure);
+      },
+    };
+    const limiter = createConcurrencyLimiter({ state, perUser: 1, global: 10, leaseMs: 3_000, pollIntervalMs: 100, renewLeases: false, now: clock });
+    const holder = await limiter.acquire({ userId: 'u1' });
+    let served: ConcurrencySlot | undefined;
+    const waiting = limiter.acquire({ userId: 'u1' }).then((slot) => (served = slot));
+    await vi.advanceTimersByTimeAsync(0);
+    failNext = true;
+    await expect(holder.release()).rejects.toBe(failure);
+    // The failed release left the lease held: the waiter gets the slot when it expires, not before.
+    await vi.advanceTimersByTimeAsync(2_900);
+    expect(served).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(300);
+    await waiting;
+    expect(served?.userId).toBe('u1');
+    await served!.release();
+    await limiter.close();
+  });
+
+  it('a release that throws synchronously rejects instead of throwing', async () => {
+    const memory = createMemoryState({ now: clock });
+    const failure = new Error('store is closed');
+    const state = { ...memory, releaseSlots: (): Promise<boolean> => { throw failure; } };
+    const limiter = createConcurrencyLimiter({ state, renewLeases: false, now: clock });
+    const holder = await limiter.acquire({ userId: 'u1' });
+    const released = holder.release();
+    expect(released).toBeInstanceOf(Promise);
+    await expect(released).rejects.toBe(failure);
+    await limiter.close();
+  });
+
   it('is fair across users when the global pool is the bottleneck', async () => {
     const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 5, global: 1, now: clock });
     const holder = await limiter.acquire({ userId: 'busy' });
