@@ -33,3 +33,11 @@ export async function createCacheKey(input: CacheKeyInput): Promise<string> {
   const keying = loaded ?? (await (loading ??= import('./compute-cache-key').then((module) => (loaded = module))));
   return keying.computeCacheKey(input);
 }
+
+/**
+ * The cache key without a promise once the keying code has loaded and the runtime hashes synchronously
+ * (Node, Bun, Deno); a promise of it otherwise. For the manager, which keys every call of a caching host.
+ */
+export function cacheKeyNow(input: CacheKeyInput): string | Promise<string> {
+  return loaded ? loaded.computeCacheKey(input) : createCacheKey(input);
+}

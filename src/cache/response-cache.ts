@@ -34,6 +34,14 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * without any of them seeing another's answers.
  */
 export function createMemoryResponseCache(options: MemoryResponseCacheOptions = {}): MemoryResponseCache {
+  return memoryResponseCacheWithLookup(options).cache;
+}
+
+/** The memory response cache and a synchronous read of it, which spares the manager a promise per hit. */
+export function memoryResponseCacheWithLookup(options: MemoryResponseCacheOptions): {
+  cache: MemoryResponseCache;
+  lookup: (key: string) => CachedResponse | undefined;
+} {
   const ttl = positive('ttlMs', options.ttlMs, 300_000);
   const maxBytes = positive('maxBytes', options.maxBytes, 50 * 1024 * 1024);
   const lru = new LRUCache<string, CachedResponse>({
@@ -49,7 +57,8 @@ export function createMemoryResponseCache(options: MemoryResponseCacheOptions = 
     updateAgeOnGet: false,
     ...(options.now === undefined ? {} : { perf: { now: options.now } }),
   });
-  return {
+  const lookup = (key: string): CachedResponse | undefined => lru.get(key);
+  const cache: MemoryResponseCache = {
     get size() {
       return lru.size;
     },
@@ -57,7 +66,7 @@ export function createMemoryResponseCache(options: MemoryResponseCacheOptions = 
       return lru.calculatedSize;
     },
     async get(key) {
-      return lru.get(key);
+      return lookup(key);
     },
     async set(key, value, ttlMs) {
       lru.set(key, value, ttlMs === undefined ? undefined : { ttl: positive('ttlMs', ttlMs, ttl) });
@@ -69,4 +78,5 @@ export function createMemoryResponseCache(options: MemoryResponseCacheOptions = 
       lru.clear();
     },
   };
+  return { cache, lookup };
 }

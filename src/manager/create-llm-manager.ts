@@ -1,10 +1,10 @@
 import { asAbortSignal, toAbortSignal } from '../http/abort-source';
 import { createCallDeadline, type CallDeadline } from '../http/call-deadline';
 import { takesAbortSignalLikeOf } from '../http/takes-abort-signal-like';
-import { createCacheKey } from '../cache/cache-key';
+import { cacheKeyNow } from '../cache/cache-key';
 import { createConversations, type Conversations } from '../conversations/conversations';
 import type { CachedResponse, ResponseCache } from '../cache/cached-response';
-import { createLazyMemoryResponseCache } from '../cache/lazy-memory-response-cache';
+import { createLazyMemoryResponseCache, type InProcessResponseCache } from '../cache/lazy-memory-response-cache';
 import { createSharedResponseCache } from '../cache/shared-response-cache';
 import { createSingleFlight } from '../cache/single-flight';
 import { recordStream } from '../cache/stream-cache';
@@ -48,7 +48,7 @@ import type { Storage, UsageRecord, UsageSummary, UsageSummaryQuery, RecentUsage
 import type { StreamPart } from '../spec/stream';
 import type { AssistantMessage, Message } from '../spec/message';
 import type { Usage } from '../spec/usage';
-import { createAdmissionControl } from './admission-control';
+import { createAdmissionControl, type Admission } from './admission-control';
 import { providersForLocalServers } from './local-server-providers';
 import { createUsageAlertChecks } from './usage-alert-checks';
 import { createAttemptAccounting, type CallFacts } from './attempt-accounting';
@@ -211,11 +211,11 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     priceTable, managedMarkupPercent: options.pricing?.managedMarkupPercent, budgetGuard, usageWriter,
     wireFormatOf: (id) => providers.get(id)?.wireFormat ?? id,
   });
-  const cache: ResponseCache | undefined = options.cache
-    ? options.cache.shared
-      ? createSharedResponseCache({ state, ttlMs: options.cache.ttlMs })
-      : createLazyMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
-    : undefined;
+  const inProcessCache: InProcessResponseCache | undefined =
+    options.cache && !options.cache.shared
+      ? createLazyMemoryResponseCache({ ttlMs: options.cache.ttlMs, maxEntries: options.cache.maxEntries, maxBytes: options.cache.maxBytes })
+      : undefined;
+  const cache: ResponseCache | undefined = options.cache?.shared ? createSharedResponseCache({ state, ttlMs: options.cache.ttlMs }) : inProcessCache;
   const cacheScope = options.cache?.scope ?? 'user';
   if (options.health?.probeIntervalMs !== undefined) {
     // Each provider's default model is probed with its cheapest call (listing models); a provider that
@@ -459,9 +459,15 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     };
   }
 
-  function cacheKeyFor(operation: 'chat' | 'stream' | 'embed', request: ChatRequest | EmbedRequest): Promise<string> | undefined {
+  // Key and in-process lookup come back without a promise once their code has loaded, so a hit awaits
+  // neither; callers await only what is still a promise.
+  function cacheKeyFor(operation: 'chat' | 'stream' | 'embed', request: ChatRequest | EmbedRequest): string | Promise<string> | undefined {
     if (!cache || ('cache' in request && request.cache === 'bypass')) return undefined;
-    return createCacheKey({ operation, model: request.model, request: request as never, userId: request.userId, scope: cacheScope });
+    return cacheKeyNow({ operation, model: request.model, request: request as never, userId: request.userId, scope: cacheScope });
+  }
+
+  function cachedEntry(key: string): CachedResponse | undefined | Promise<CachedResponse | undefined> {
+    return inProcessCache ? inProcessCache.getNow(key) : cache!.get(key);
   }
 
   function recordCacheHit(call: CallState, provider: string, model: string): void {
@@ -481,18 +487,20 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     };
   }
 
-  async function admit(call: CallState, request: ChatRequest | EmbedRequest) {
-    try {
-      return await admission.admit({
-        requestId: call.facts.requestId, userId: request.userId, tier: request.tier, signal: call.deadline,
-        estimatedTokens: call.facts.estimatedInputTokens + call.facts.maxOutputTokens,
-      });
-    } catch (error) {
-      call.deadline.dispose();
-      // A wait for a slot cut short by the call's own deadline ends as that deadline's TimeoutError.
-      const reason = call.deadline.aborted ? call.deadline.reason : undefined;
-      throw finalError(error instanceof AbortedError && reason instanceof TimeoutError ? reason : error, call);
-    }
+  // Awaited by the call itself, with `refusedAdmission` for a refusal: an async wrapper would cost every
+  // call a promise and a tick.
+  function admit(call: CallState, request: ChatRequest | EmbedRequest): Promise<Admission> {
+    return admission.admit({
+      requestId: call.facts.requestId, userId: request.userId, tier: request.tier, signal: call.deadline,
+      estimatedTokens: call.facts.estimatedInputTokens + call.facts.maxOutputTokens,
+    });
+  }
+
+  function refusedAdmission(error: unknown, call: CallState): LLMError {
+    call.deadline.dispose();
+    // A wait for a slot cut short by the call's own deadline ends as that deadline's TimeoutError.
+    const reason = call.deadline.aborted ? call.deadline.reason : undefined;
+    return finalError(error instanceof AbortedError && reason instanceof TimeoutError ? reason : error, call);
   }
 
   type ScopeLoader = () => Promise<CallScopeOptions & { tier?: string }>;
@@ -504,13 +512,19 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     const resolved = resolveCandidates(original.model, 'chat', scope);
     const request = original.conversationId === undefined ? original : await withConversation(original);
     const call = openCall(request, 'chat', estimateChatTokens(request));
-    const held = await admit(call, request);
+    let held: Admission;
+    try {
+      held = await admit(call, request);
+    } catch (error) {
+      throw refusedAdmission(error, call);
+    }
     let tokensUsed = 0;
     try {
-      const keyPromise = cacheKeyFor('chat', request);
-      const key = keyPromise ? await keyPromise : undefined;
+      const keyOrPromise = cacheKeyFor('chat', request);
+      const key = keyOrPromise instanceof Promise ? await keyOrPromise : keyOrPromise;
       if (key) {
-        const hit = await cache!.get(key);
+        const entry = cachedEntry(key);
+        const hit = entry instanceof Promise ? await entry : entry;
         if (hit?.kind === 'chat') {
           recordCacheHit(call, hit.provider, hit.model);
           const result = toCachedChatResult(
@@ -577,7 +591,10 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     async function* run(): AsyncGenerator<StreamPart[]> {
       let settled = false;
       let tokensUsed = 0;
-      let held: Awaited<ReturnType<typeof admit>> | undefined;
+      let held: Admission | undefined;
+      let key: string | undefined;
+      let hit: CachedResponse | undefined;
+      let selection!: ReturnType<typeof select>;
       const fail = (error: LLMError): StreamPart => {
         settled = true;
         rejectResult(error);
@@ -593,15 +610,20 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           }
           request = await withConversation(original);
           if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
-          held = await admit(call, request);
+          held = await admit(call, request).catch((error: unknown) => {
+            throw refusedAdmission(error, call);
+          });
           if (streamFallback === undefined) await loadStreamFallback();
+          const keyOrPromise = cacheKeyFor('stream', request);
+          key = keyOrPromise instanceof Promise ? await keyOrPromise : keyOrPromise;
+          const entry = key ? cachedEntry(key) : undefined;
+          hit = entry instanceof Promise ? await entry : entry;
+          if (hit?.kind !== 'stream') selection = select(resolved, request, 'chat', scope);
         } catch (error) {
+          // Refused, unkeyable or unroutable: an error part and a rejected result, like any other failure.
           yield [fail(LLMError.isInstance(error) ? error : finalError(error, call))];
           return;
         }
-        const keyPromise = cacheKeyFor('stream', request);
-        const key = keyPromise ? await keyPromise : undefined;
-        const hit = key ? await cache!.get(key) : undefined;
         if (hit?.kind === 'stream') {
           recordCacheHit(call, hit.provider, hit.model);
           const final = toCachedChatResult(
@@ -614,7 +636,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           yield hit.parts.map((part) => structuredClone(part));
           return;
         }
-        const selection = select(resolved, request, 'chat', scope);
+        const cacheKey = key;
         const routed = streamFallback!.streamWithFallback({
           candidates: selection.candidates, signal: asAbortSignal(call.deadline), abortSourceForOpen: true,
           breaker, health, contentFilter: routing.contentFilter, retry: retryPolicy,
@@ -630,9 +652,9 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
                 contextFor(candidate, provider, context.signal, scope),
               );
             });
-            return key
+            return cacheKey
               ? recordStream(upstream, (parts) => {
-                  void cache!.set(key, { kind: 'stream', provider: candidate.provider, model: candidate.model, parts, storedAt: Date.now() }).catch(() => undefined);
+                  void cache!.set(cacheKey, { kind: 'stream', provider: candidate.provider, model: candidate.model, parts, storedAt: Date.now() }).catch(() => undefined);
                 })
               : upstream;
           },
@@ -694,7 +716,9 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
     const resolved = resolveCandidates(request.model, 'embedding', scope);
     const input = typeof request.input === 'string' ? [request.input] : request.input;
     const call = openCall(request, 'embed', estimateEmbeddingTokens(input));
-    const held = await admit(call, request);
+    const held = await admit(call, request).catch((error: unknown) => {
+      throw refusedAdmission(error, call);
+    });
     let tokensUsed = 0;
     try {
       const selection = select(resolved, undefined, 'embedding', scope);

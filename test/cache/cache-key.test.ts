@@ -99,6 +99,19 @@ describe('cache key hashing', () => {
     expect(syncSha256Of(undefined)).toBeNull();
   });
 
+  it('cacheKeyNow is a promise until the keying code has loaded, then the same key without one', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/cache/cache-key');
+    const input = { operation: 'chat' as const, model: 'auto', userId: 'u1', request: { messages } };
+    const first = fresh.cacheKeyNow(input);
+    expect(first).toBeInstanceOf(Promise);
+    const key = await first;
+    const second = fresh.cacheKeyNow(input);
+    expect(second).toBe(key);
+    expect(key).toBe(await createCacheKey(input));
+    expect(() => fresh.cacheKeyNow({ ...input, request: { temperature: Number.NaN } })).toThrow('value.fields.temperature must be a finite number to be cached');
+  });
+
   it('loads its keying code on the first call; calls made meanwhile wait for it and agree', async () => {
     vi.resetModules();
     const fresh = await import('../../src/cache/cache-key');

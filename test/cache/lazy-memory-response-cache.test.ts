@@ -30,4 +30,18 @@ describe('createLazyMemoryResponseCache', () => {
     await cache.clear();
     expect(await cache.get('b')).toBeUndefined();
   });
+
+  it('reads without a promise once loaded, and through one before', async () => {
+    const cache = createLazyMemoryResponseCache({});
+    const beforeLoad = cache.getNow('a');
+    expect(beforeLoad).toBeInstanceOf(Promise);
+    expect(await beforeLoad).toBeUndefined();
+    await cache.set('a', answer('A'));
+    const afterLoad = cache.getNow('a');
+    expect(afterLoad).not.toBeInstanceOf(Promise);
+    expect(afterLoad).toEqual(answer('A'));
+    expect(cache.getNow('b')).toBeUndefined();
+    await cache.delete('a');
+    expect(cache.getNow('a')).toBeUndefined();
+  });
 });

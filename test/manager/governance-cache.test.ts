@@ -136,4 +136,27 @@ describe('response cache through the manager', () => {
       await llm.close();
     }
   });
+
+  it('a request that cannot be keyed fails as InvalidRequestError, once the keying code has loaded too, and gives its slot back', async () => {
+    const mock = createMockProvider({ replies: () => ({ text: 'fine' }) });
+    // One slot per user: a slot the failed calls kept would make the last call wait, and time out.
+    const llm = createLLMManager({ providers: [mock], cache: {}, limits: { concurrency: { perUser: 1, queueTimeoutMs: 0 } } });
+    const unkeyable = { messages: question('q'), userId: 'u', providerOptions: { mock: { weight: Number.NaN } } };
+    try {
+      // The first keys before the keying code has loaded (a promise), the second after (no promise).
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await expect(llm.chat(unkeyable)).rejects.toMatchObject({ name: 'InvalidRequestError', message: expect.stringContaining('must be a finite number to be cached') });
+      }
+      const stream = llm.stream(unkeyable);
+      const parts: StreamPart[] = [];
+      for await (const part of stream) parts.push(part);
+      expect(parts).toEqual([expect.objectContaining({ type: 'error', error: expect.objectContaining({ name: 'InvalidRequestError' }) })]);
+      await expect(stream.result).rejects.toMatchObject({ name: 'InvalidRequestError' });
+      expect(mock.calls).toHaveLength(0);
+      await expect(llm.chat({ messages: question('q'), userId: 'u' })).resolves.toMatchObject({ text: 'fine', cached: false });
+    } finally {
+      await llm.close();
+    }
+  });
 });
+
