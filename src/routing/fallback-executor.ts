@@ -347,53 +347,88 @@ class FallbackRun<T> {
     });
   }
 
-  // Tries one candidate with its retries; returns the value or undefined after recording the failure.
-  private async tryCandidate(candidate: RoutingCandidate, isProbe: boolean): Promise<{ value: T } | undefined> {
-    const { options, clock, run, policy } = this;
+  // Tries one candidate with its retries; resolves to the value, or to undefined after recording the
+  // failure. The first try is continuations, not an async frame: most calls succeed at once, and the frame
+  // would stay alive for as long as the provider takes to answer.
+  private tryCandidate(candidate: RoutingCandidate, isProbe: boolean): Promise<{ value: T } | undefined> {
+    const { run, policy } = this;
     this.flushFallback(candidate);
-    const state: CandidateTry = { candidate, attemptNumber: this.attempts.length + 1, startedAt: clock.now(), retries: 0, failure: undefined, probeOpen: isProbe };
+    const state: CandidateTry = { candidate, attemptNumber: this.attempts.length + 1, startedAt: this.clock.now(), retries: 0, failure: undefined, probeOpen: isProbe };
+    // p-retry rejects the bad retry count before anything is sent.
+    if (typeof policy.maxRetries !== 'number' || policy.maxRetries < 0) return this.tryUnderPRetry(state);
+    let first: Promise<T>;
     try {
-      let value: T;
-      if (typeof policy.maxRetries === 'number' && policy.maxRetries >= 0) {
+      first = this.attemptOnce(state, 1);
+    } catch (thrown) {
+      first = Promise.reject(thrown);
+    }
+    return first.then(
+      (value) => {
         try {
-          value = await this.attemptOnce(state, 1);
           // As p-retry does: a success that lands after the call ended does not count.
           throwIfAborted(run.signal);
-        } catch (error) {
-          value = await this.retryAfterFirstFailure(state, error);
+          return this.succeeded(state, value);
+        } catch (thrown) {
+          return this.failed(state, thrown);
         }
-      } else {
-        // p-retry rejects the bad retry count before anything is sent.
-        value = await underPRetry((pass) => this.attemptOnce(state, pass), {
-          ...this.retryOptions(),
-          retries: policy.maxRetries,
-          shouldRetry: ({ retriesConsumed }) => this.shouldRetry(state, retriesConsumed),
-        });
-      }
-      this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber }, candidate);
-      return { value };
+      },
+      (error: unknown) =>
+        this.retryAfterFirstFailure(state, error).then(
+          (value) => {
+            try {
+              return this.succeeded(state, value);
+            } catch (thrown) {
+              return this.failed(state, thrown);
+            }
+          },
+          (thrown: unknown) => this.failed(state, thrown),
+        ),
+    );
+  }
+
+  private async tryUnderPRetry(state: CandidateTry): Promise<{ value: T } | undefined> {
+    try {
+      const value = await underPRetry((pass) => this.attemptOnce(state, pass), {
+        ...this.retryOptions(),
+        retries: this.policy.maxRetries,
+        shouldRetry: ({ retriesConsumed }) => this.shouldRetry(state, retriesConsumed),
+      });
+      return this.succeeded(state, value);
     } catch (thrown) {
-      if (state.probeOpen) options.breaker?.release(candidate);
-      const error = run.signal.aborted ? this.endedReason() : state.failure?.error ?? toLLMError(thrown, candidate);
-      const decision = state.failure?.decision ?? decideErrorAction(error, this.actionOptions);
-      this.lastError = error;
-      const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber };
-      if (error.status !== undefined) attempt.httpStatus = error.status;
-      this.settle(attempt, candidate);
-      this.stopIfEnded();
-      if (decision.action === 'fail') this.stop(error);
-      if (decision.retryAfterMs !== undefined && decision.action === 'next') options.breaker?.coolDown(candidate, decision.retryAfterMs);
-      if (decision.markKeyBad) {
-        (this.rejectedKeys ??= new Set()).add(keyIdentity(candidate));
-        options.breaker?.rejectKey(candidate);
-        options.onKeyRejected?.(candidate, error);
-      }
-      if (decision.requireLargerContext && candidate.contextWindow !== undefined) {
-        this.requiredContextAbove = Math.max(this.requiredContextAbove ?? 0, candidate.contextWindow);
-      }
-      this.pendingFallback = { from: candidate, error, attempt };
-      return undefined;
+      return this.failed(state, thrown);
     }
+  }
+
+  private succeeded(state: CandidateTry, value: T): { value: T } {
+    const candidate = state.candidate;
+    this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: this.clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber }, candidate);
+    return { value };
+  }
+
+  // Records a candidate's failure and what it means for the rest of the call; throws when the call stops.
+  private failed(state: CandidateTry, thrown: unknown): undefined {
+    const { options, clock, run } = this;
+    const candidate = state.candidate;
+    if (state.probeOpen) options.breaker?.release(candidate);
+    const error = run.signal.aborted ? this.endedReason() : state.failure?.error ?? toLLMError(thrown, candidate);
+    const decision = state.failure?.decision ?? decideErrorAction(error, this.actionOptions);
+    this.lastError = error;
+    const attempt: Attempt = { provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'error', errorClass: error.name, errorMessage: error.message, latencyMs: clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber };
+    if (error.status !== undefined) attempt.httpStatus = error.status;
+    this.settle(attempt, candidate);
+    this.stopIfEnded();
+    if (decision.action === 'fail') this.stop(error);
+    if (decision.retryAfterMs !== undefined && decision.action === 'next') options.breaker?.coolDown(candidate, decision.retryAfterMs);
+    if (decision.markKeyBad) {
+      (this.rejectedKeys ??= new Set()).add(keyIdentity(candidate));
+      options.breaker?.rejectKey(candidate);
+      options.onKeyRejected?.(candidate, error);
+    }
+    if (decision.requireLargerContext && candidate.contextWindow !== undefined) {
+      this.requiredContextAbove = Math.max(this.requiredContextAbove ?? 0, candidate.contextWindow);
+    }
+    this.pendingFallback = { from: candidate, error, attempt };
+    return undefined;
   }
 
   async execute(): Promise<FallbackResult<T>> {
