@@ -431,29 +431,69 @@ class FallbackRun<T> {
     return undefined;
   }
 
-  async execute(): Promise<FallbackResult<T>> {
+  // The candidates in order as continuations: a call that succeeds at its first candidate keeps no async
+  // frame alive while the provider answers. Every way out cleans up exactly once (cleanUp is idempotent).
+  execute(): Promise<FallbackResult<T>> {
+    try {
+      return this.fromCandidate(0, undefined);
+    } catch (error) {
+      this.cleanUp();
+      return Promise.reject(error);
+    }
+  }
+
+  private cleanUp(): void {
+    this.deadlineTimer?.cancel();
+    if (this.onCallerAbort) this.options.signal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  // Tries the candidates from `index` on; throws synchronously only before its first try.
+  private fromCandidate(index: number, cooling: SkipRecord[] | undefined): Promise<FallbackResult<T>> {
+    const { options, attempts } = this;
+    const candidates = options.candidates;
+    for (; index < candidates.length; index++) {
+      const candidate = candidates[index]!;
+      this.stopIfEnded();
+      const why = this.reasonToSkip(candidate);
+      if (why) {
+        this.skip(candidate, why);
+        continue;
+      }
+      const permission = options.breaker?.acquire(candidate) ?? { allowed: true, probe: false };
+      if (!permission.allowed) {
+        const retryAt = 'retryAt' in permission ? permission.retryAt : undefined;
+        this.skip(candidate, retryAt === undefined ? permission.reason ?? 'circuit open' : `${permission.reason} until ${new Date(retryAt).toISOString()}`);
+        if (retryAt !== undefined && permission.reason !== 'key rejected by the provider') (cooling ??= []).push({ candidate, retryAt });
+        continue;
+      }
+      const following = index + 1;
+      return this.tryCandidate(candidate, permission.probe).then(
+        (outcome) => {
+          if (outcome) {
+            this.cleanUp();
+            return { value: outcome.value, candidate, attempts };
+          }
+          try {
+            return this.fromCandidate(following, cooling);
+          } catch (error) {
+            this.cleanUp();
+            throw error;
+          }
+        },
+        (error: unknown) => {
+          this.cleanUp();
+          throw error;
+        },
+      );
+    }
+    return this.afterCandidates(cooling);
+  }
+
+  // Everything left is cooling down: wait for the earliest if that fits the deadline and the bound; then,
+  // with nothing left, the call has failed.
+  private async afterCandidates(cooling: SkipRecord[] | undefined): Promise<FallbackResult<T>> {
     const { options, clock, attempts } = this;
     try {
-      let cooling: SkipRecord[] | undefined;
-      for (const candidate of options.candidates) {
-        this.stopIfEnded();
-        const why = this.reasonToSkip(candidate);
-        if (why) {
-          this.skip(candidate, why);
-          continue;
-        }
-        const permission = options.breaker?.acquire(candidate) ?? { allowed: true, probe: false };
-        if (!permission.allowed) {
-          const retryAt = 'retryAt' in permission ? permission.retryAt : undefined;
-          this.skip(candidate, retryAt === undefined ? permission.reason ?? 'circuit open' : `${permission.reason} until ${new Date(retryAt).toISOString()}`);
-          if (retryAt !== undefined && permission.reason !== 'key rejected by the provider') (cooling ??= []).push({ candidate, retryAt });
-          continue;
-        }
-        const outcome = await this.tryCandidate(candidate, permission.probe);
-        if (outcome) return { value: outcome.value, candidate, attempts };
-      }
-
-      // Everything left is cooling down: wait for the earliest if that fits the deadline and the bound.
       while (cooling !== undefined && cooling.length > 0) {
         this.stopIfEnded();
         cooling.sort((a, b) => a.retryAt! - b.retryAt!);
@@ -493,8 +533,7 @@ class FallbackRun<T> {
         : `all ${options.candidates.length} candidates failed (${tried} tried): ${summary}`;
       throw new AllProvidersFailedError(message, [...attempts], this.lastError ? { cause: this.lastError } : {});
     } finally {
-      this.deadlineTimer?.cancel();
-      if (this.onCallerAbort) options.signal?.removeEventListener('abort', this.onCallerAbort);
+      this.cleanUp();
     }
   }
 }
