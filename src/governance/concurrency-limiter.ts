@@ -109,6 +109,18 @@ class HeldSlot implements ConcurrencySlot {
 
 let holderSequence = 0;
 
+/** One pool a slot is taken from, and its limit. */
+type SlotLimit = SlotAcquireRequest['slots'][number];
+
+/** A user's pools: the slot list to acquire and the keys to renew and release. */
+interface UserPools {
+  slots: readonly SlotLimit[];
+  keys: readonly string[];
+}
+
+/** Users whose pool keys a limiter remembers before it starts afresh. */
+const rememberedUsers = 1024;
+
 /**
  * Create the concurrency limiter. Each slot is a lease taken atomically from the user's pool and the
  * global pool together. Waiting happens in this process: a FIFO queue per user, served round-robin
@@ -127,9 +139,26 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const keyPrefix = options.keyPrefix ?? 'concurrency';
   const globalKey = `${keyPrefix}:global`;
   const userKey = (userId: string): string => `${keyPrefix}:user:${userId}`;
-  const globalSlots = [{ key: globalKey, limit: globalLimit }];
-  const slotsFor = (userId: string, globalOnly: boolean) =>
-    globalOnly ? globalSlots : [{ key: userKey(userId), limit: perUserLimit }, { key: globalKey, limit: globalLimit }];
+  const globalSlots: readonly SlotLimit[] = Object.freeze([Object.freeze({ key: globalKey, limit: globalLimit })]);
+  const globalKeys: readonly string[] = Object.freeze([globalKey]);
+  // A user's pool key and slot list, remembered for the users seen lately: made per call, the key is a new
+  // string that every store lookup flattens and hashes again, and the list three new objects. Shared
+  // lists are frozen; the store only reads them.
+  const userPools = new Map<string, UserPools>();
+  const poolsOf = (userId: string): UserPools => {
+    let pools = userPools.get(userId);
+    if (pools === undefined) {
+      if (userPools.size >= rememberedUsers) userPools.clear();
+      const key = userKey(userId);
+      pools = {
+        slots: Object.freeze([Object.freeze({ key, limit: perUserLimit }), globalSlots[0]!]),
+        keys: Object.freeze([key, globalKey]),
+      };
+      userPools.set(userId, pools);
+    }
+    return pools;
+  };
+  const slotsFor = (userId: string, globalOnly: boolean): SlotLimit[] => (globalOnly ? globalSlots : poolsOf(userId).slots) as SlotLimit[];
   const time = (): { now?: number } => (options.now ? { now: options.now() } : {});
   const processTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -194,7 +223,6 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
   };
 
-  const globalKeys: readonly string[] = [globalKey];
   // Waiters are served once the store has the slot back, whether or not the release succeeded. A
   // continuation rather than an async function: every call passes here.
   const pumpIfWaiting = (): void => {
@@ -216,7 +244,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     return released.then(pumpIfWaiting, pumpAndRethrow);
   };
   const makeSlot = (userId: string, holderId: string, globalOnly: boolean): ConcurrencySlot => {
-    const slot = new HeldSlot(holderId, userId, globalOnly ? globalKeys : [userKey(userId), globalKey], giveBack);
+    const slot = new HeldSlot(holderId, userId, globalOnly ? globalKeys : poolsOf(userId).keys, giveBack);
     if (renewLeases) {
       heldSlots.add(slot);
       if (renewTimer === undefined) {

@@ -75,6 +75,26 @@ describe('concurrency limiter', () => {
     await limiter.close();
   });
 
+  it('holds each user to their limit across more users than it remembers pool keys for', async () => {
+    const state = createMemoryState({ now: clock });
+    const acquired: Array<Parameters<typeof state.acquireSlots>[0]> = [];
+    const recording = { ...state, acquireSlots: (request: Parameters<typeof state.acquireSlots>[0]) => (acquired.push(request), state.acquireSlots(request)) };
+    const limiter = createConcurrencyLimiter({ state: recording, perUser: 1, global: 5_000, queueTimeoutMs: 0, renewLeases: false, now: clock });
+    const users = Array.from({ length: 1_500 }, (_, index) => `user-${index}`);
+    const slots = await Promise.all(users.map((userId) => limiter.acquire({ userId })));
+    // The first users' keys were forgotten when the 1,025th arrived: their second call is still refused.
+    for (const userId of ['user-0', 'user-1023', 'user-1024', 'user-1499']) {
+      await expect(limiter.acquire({ userId })).rejects.toBeInstanceOf(RateLimitExceededError);
+    }
+    expect(acquired[0]!.slots).toEqual([{ key: 'concurrency:user:user-0', limit: 1 }, { key: 'concurrency:global', limit: 5_000 }]);
+    expect(Object.isFrozen(acquired[0]!.slots)).toBe(true);
+    for (const slot of slots) await slot.release();
+    const again = await limiter.acquire({ userId: 'user-0' });
+    expect(again.userId).toBe('user-0');
+    await again.release();
+    await limiter.close();
+  });
+
   it('is fair across users when the global pool is the bottleneck', async () => {
     const limiter = createConcurrencyLimiter({ state: createMemoryState({ now: clock }), perUser: 5, global: 1, now: clock });
     const holder = await limiter.acquire({ userId: 'busy' });
