@@ -107,3 +107,23 @@ export async function rawFetchStream(wire: CapturedRequest, onFirstContent?: () 
   for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(bytes, { stream: true }));
   return events;
 }
+
+/** The four ways the latency and cpu groups send one chat: raw undici, raw fetch, the manager over fetch, over the pool. */
+export async function createChatClients(upstreamUrl: string) {
+  const wire = await captureWireRequest(upstreamUrl, benchRequest, false);
+  const raw = createRawUndiciClient(wire);
+  const rawFetch = createRawFetchClient(wire);
+  const viaFetch = createBenchManager(upstreamUrl, 'fetch');
+  const viaPool = createBenchManager(upstreamUrl, 'pooled');
+  return {
+    calls: {
+      raw: () => raw.chat(),
+      rawFetch: () => rawFetch.chat(),
+      fetch: () => viaFetch.chat(benchRequest),
+      pooled: () => viaPool.chat(benchRequest),
+    },
+    close: async () => {
+      await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+    },
+  };
+}

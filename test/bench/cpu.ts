@@ -1,4 +1,4 @@
-import { benchRequest, captureWireRequest, createBenchManager, createRawFetchClient, createRawUndiciClient } from './clients';
+import { createChatClients } from './clients';
 import { interleaved, measured, median, sleep, type BenchContext, type BenchResult } from './harness';
 
 /**
@@ -25,22 +25,13 @@ async function cpuPerRequest(ratePerSecond: number, durationMs: number, call: ()
 
 /** CPU per request at a fixed open-loop rate: the manager vs raw undici.request, same body, interleaved. */
 export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
-  const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
-  const raw = createRawUndiciClient(wire);
-  const rawFetch = createRawFetchClient(wire);
-  const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
-  const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
+  const clients = await createChatClients(context.upstreamUrl);
+  const calls = clients.calls;
   // Well below saturation on one core, so queueing does not inflate the per-request figure.
   const rate = 250;
   const durationMs = context.quick ? 500 : 1500;
   const rounds = context.quick ? 3 : 5;
   const warmUpCalls = context.quick ? 500 : 3000;
-  const calls = {
-    raw: () => raw.chat(),
-    rawFetch: () => rawFetch.chat(),
-    fetch: () => viaFetch.chat(benchRequest),
-    pooled: () => viaPool.chat(benchRequest),
-  };
   const variants = {
     raw: () => cpuPerRequest(rate, durationMs, calls.raw),
     rawFetch: () => cpuPerRequest(rate, durationMs, calls.rawFetch),
@@ -52,7 +43,7 @@ export async function runCpu(context: BenchContext): Promise<BenchResult[]> {
   for (const call of Object.values(calls)) for (let index = 0; index < warmUpCalls; index++) await call();
   for (const variant of Object.values(variants)) await variant(); // warm-up of the open loop itself
   const perRound = await interleaved(rounds, variants);
-  await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+  await clients.close();
   const rawCpu = median(perRound.raw);
   const note = `${rate} req/s open loop, ${rounds} interleaved rounds of ${durationMs} ms after ${warmUpCalls} back-to-back calls per client; process.cpuUsage of the client only (upstream is another process)`;
   return [

@@ -1,4 +1,4 @@
-import { benchRequest, captureWireRequest, createBenchManager, createRawFetchClient, createRawUndiciClient } from './clients';
+import { createChatClients } from './clients';
 import { interleaved, measured, median, percentile, type BenchContext, type BenchResult } from './harness';
 
 /** Latencies (µs) of `count` sequential calls. */
@@ -17,19 +17,10 @@ async function sequentialLatencies(count: number, call: () => Promise<unknown>):
  * pooled undici transport) minus raw undici.request sending the same bytes, measured in interleaved blocks.
  */
 export async function runLatency(context: BenchContext): Promise<BenchResult[]> {
-  const wire = await captureWireRequest(context.upstreamUrl, benchRequest, false);
-  const raw = createRawUndiciClient(wire);
-  const rawFetch = createRawFetchClient(wire);
-  const viaFetch = createBenchManager(context.upstreamUrl, 'fetch');
-  const viaPool = createBenchManager(context.upstreamUrl, 'pooled');
+  const clients = await createChatClients(context.upstreamUrl);
+  const calls = clients.calls;
   const block = context.quick ? 200 : 600;
   const rounds = context.quick ? 3 : 7;
-  const calls = {
-    raw: () => raw.chat(),
-    rawFetch: () => rawFetch.chat(),
-    fetch: () => viaFetch.chat(benchRequest),
-    pooled: () => viaPool.chat(benchRequest),
-  };
   for (const call of Object.values(calls)) await sequentialLatencies(block, call); // warm-up: JIT, sockets
   const p50 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
   const p99 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
@@ -44,7 +35,7 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
     p99[name].push(percentile(latencies, 99));
     return 0;
   }
-  await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+  await clients.close();
   const note = `${rounds} interleaved rounds of ${block} sequential calls; median of per-round percentiles; raw = undici.request, same body`;
   const rawP50 = median(p50.raw);
   const rawP99 = median(p99.raw);
