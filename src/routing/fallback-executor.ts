@@ -363,45 +363,38 @@ class FallbackRun<T> {
       first = Promise.reject(thrown);
     }
     return first.then(
-      (value) => {
-        try {
-          // As p-retry does: a success that lands after the call ended does not count.
-          throwIfAborted(run.signal);
-          return this.succeeded(state, value);
-        } catch (thrown) {
-          return this.failed(state, thrown);
-        }
-      },
+      // As p-retry does: a success that lands after the call ended does not count.
+      (value) => (run.signal.aborted ? this.failed(state, run.signal.reason) : this.succeeded(state, value)),
       (error: unknown) =>
         this.retryAfterFirstFailure(state, error).then(
-          (value) => {
-            try {
-              return this.succeeded(state, value);
-            } catch (thrown) {
-              return this.failed(state, thrown);
-            }
-          },
+          (value) => this.succeeded(state, value),
           (thrown: unknown) => this.failed(state, thrown),
         ),
     );
   }
 
   private async tryUnderPRetry(state: CandidateTry): Promise<{ value: T } | undefined> {
+    let value: T;
     try {
-      const value = await underPRetry((pass) => this.attemptOnce(state, pass), {
+      value = await underPRetry((pass) => this.attemptOnce(state, pass), {
         ...this.retryOptions(),
         retries: this.policy.maxRetries,
         shouldRetry: ({ retriesConsumed }) => this.shouldRetry(state, retriesConsumed),
       });
-      return this.succeeded(state, value);
     } catch (thrown) {
       return this.failed(state, thrown);
     }
+    return this.succeeded(state, value);
   }
 
-  private succeeded(state: CandidateTry, value: T): { value: T } {
+  // Records the success; a hook that throws while it is recorded makes it the candidate's failure.
+  private succeeded(state: CandidateTry, value: T): { value: T } | undefined {
     const candidate = state.candidate;
-    this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: this.clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber }, candidate);
+    try {
+      this.settle({ provider: candidate.provider, model: candidate.model, keySource: candidate.keySource, status: 'success', latencyMs: this.clock.now() - state.startedAt, retries: state.retries, attemptNumber: state.attemptNumber }, candidate);
+    } catch (thrown) {
+      return this.failed(state, thrown);
+    }
     return { value };
   }
 
