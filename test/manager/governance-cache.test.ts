@@ -139,7 +139,7 @@ describe('response cache through the manager', () => {
 
   it('a request that cannot be keyed fails as InvalidRequestError, once the keying code has loaded too, and gives its slot back', async () => {
     const mock = createMockProvider({ replies: () => ({ text: 'fine' }) });
-    // One slot per user: a slot the failed calls kept would make the last call wait, and time out.
+    // One slot per user and no queue: a slot the failed calls kept would make the last call fail at once.
     const llm = createLLMManager({ providers: [mock], cache: {}, limits: { concurrency: { perUser: 1, queueTimeoutMs: 0 } } });
     const unkeyable = { messages: question('q'), userId: 'u', providerOptions: { mock: { weight: Number.NaN } } };
     try {
@@ -159,4 +159,3 @@ describe('response cache through the manager', () => {
     }
   });
 });
-
