@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -140,6 +141,23 @@ export async function interleaved<Name extends string>(
     }
   }
   return results;
+}
+
+/**
+ * Garbage-collection pauses of this process, as `performance` reports them, so a group can say how much of
+ * a variant's time went to the collector: `pausedMs(from, to)` sums the pauses that started in that window
+ * (`performance.now()` times). Entries arrive a little after each pause, so read after the work settled.
+ */
+export function recordGcPauses(): { pausedMs(from: number, to: number): number; stop(): void } {
+  const pauses: Array<{ startTime: number; duration: number }> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push({ startTime: entry.startTime, duration: entry.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    pausedMs: (from, to) => pauses.reduce((sum, pause) => (pause.startTime >= from && pause.startTime < to ? sum + pause.duration : sum), 0),
+    stop: () => observer.disconnect(),
+  };
 }
 
 let collect: (() => void) | undefined;
