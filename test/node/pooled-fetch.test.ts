@@ -1,6 +1,7 @@
 // The Node transport (`createPooledFetch`): plain requests go through undici.request and answer with a
 // Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
 // both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
 import { AuthenticationError } from '../../src/errors/authentication-error';
@@ -280,6 +281,65 @@ describe('the pooled transport with an abort-signal-like object', () => {
       }
     } finally {
       await own.close();
+      await holding.close();
+    }
+  });
+
+  it('takes its abort listener off the signal as soon as a read of the body settles, whole or failed', async () => {
+    const body = JSON.stringify({ ok: true, text: 'x'.repeat(2048) });
+    const holding = await startHoldingServer((response, request) => {
+      if (request.url === '/partial') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        response.write(body.slice(0, 100));
+        setTimeout(() => response.socket?.destroy(), 20); // dropped mid-body
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(body);
+    });
+    try {
+      const reads = [
+        ['text', (response: Response) => response.text()],
+        ['json', (response: Response) => response.json()],
+        ['arrayBuffer', (response: Response) => response.arrayBuffer()],
+        ['bytes', (response: Response) => (response as unknown as { bytes(): Promise<Uint8Array> }).bytes()],
+      ] as const;
+      for (const [name, read] of reads) {
+        const controller = new AbortController();
+        const response = await pool.fetch(`${holding.url}/whole`, { method: 'POST', body: '{}', signal: controller.signal });
+        expect(getEventListeners(controller.signal, 'abort').length, name).toBe(1);
+        const value = await read(response);
+        expect(name === 'json' ? (value as { ok: boolean }).ok : name === 'text' ? (value as string).length : (value as ArrayBuffer).byteLength, name).toBe(
+          name === 'json' ? true : body.length,
+        );
+        expect(getEventListeners(controller.signal, 'abort').length, name).toBe(0);
+      }
+      const controller = new AbortController();
+      const response = await pool.fetch(`${holding.url}/partial`, { method: 'POST', body: '{}', signal: controller.signal });
+      await expect(response.text()).rejects.toBeDefined();
+      expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
+    } finally {
+      await holding.close();
+    }
+  });
+
+  it('still aborts a body that is being read: the read rejects with the reason and the socket closes', async () => {
+    const holding = await startHoldingServer((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+      response.write('{"partial":'); // and nothing more
+    });
+    try {
+      const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+      const reason = new TimeoutError('deadline while reading');
+      const response = await pool.fetch(`${holding.url}/stalled`, { method: 'POST', body: '{}', signal: deadline as unknown as AbortSignal });
+      const reading = failureOf(() => response.text());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      deadline.abort(reason);
+      expect(await reading).toBe(reason);
+      await waitFor(() => holding.closed.includes('/stalled'));
+      expect(holding.closed).toContain('/stalled');
+      deadline.dispose();
+    } finally {
       await holding.close();
     }
   });
