@@ -108,8 +108,14 @@ export async function p50Of(count: number, call: () => Promise<unknown>): Promis
   return percentile(samples, 50);
 }
 
-/** Requests per second completed by `concurrency` closed-loop workers over `durationMs`. */
-export async function requestsPerSecond(concurrency: number, durationMs: number, call: () => Promise<unknown>): Promise<number> {
+/** One closed-loop round: when it started and ended (`performance.now()`, ms) and how many requests completed. */
+export type RoundWindow = [startedAt: number, endedAt: number, requests: number];
+
+/**
+ * Requests per second completed by `concurrency` closed-loop workers over `durationMs`; the round's window
+ * goes to `windows` when given (for `recordGcPauses`).
+ */
+export async function requestsPerSecond(concurrency: number, durationMs: number, call: () => Promise<unknown>, windows?: RoundWindow[]): Promise<number> {
   let completed = 0;
   const startedAt = performance.now();
   const deadline = startedAt + durationMs;
@@ -121,7 +127,9 @@ export async function requestsPerSecond(concurrency: number, durationMs: number,
       }
     }),
   );
-  return completed / ((performance.now() - startedAt) / 1000);
+  const endedAt = performance.now();
+  windows?.push([startedAt, endedAt, completed]);
+  return completed / ((endedAt - startedAt) / 1000);
 }
 
 /**
@@ -145,17 +153,26 @@ export async function interleaved<Name extends string>(
 
 /**
  * Garbage-collection pauses of this process, as `performance` reports them, so a group can say how much of
- * a variant's time went to the collector: `pausedMs(from, to)` sums the pauses that started in that window
- * (`performance.now()` times). Entries arrive a little after each pause, so read after the work settled.
+ * a variant's time went to the collector: `microsecondsPerRequest(windows)` sums the pauses that started in
+ * those rounds and divides by their requests. Entries arrive a little after each pause, so read after the
+ * work settled.
  */
-export function recordGcPauses(): { pausedMs(from: number, to: number): number; stop(): void } {
+export function recordGcPauses(): { microsecondsPerRequest(windows: readonly RoundWindow[]): number; stop(): void } {
   const pauses: Array<{ startTime: number; duration: number }> = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) pauses.push({ startTime: entry.startTime, duration: entry.duration });
   });
   observer.observe({ entryTypes: ['gc'] });
   return {
-    pausedMs: (from, to) => pauses.reduce((sum, pause) => (pause.startTime >= from && pause.startTime < to ? sum + pause.duration : sum), 0),
+    microsecondsPerRequest(windows) {
+      let pausedMs = 0;
+      let requests = 0;
+      for (const [from, to, count] of windows) {
+        requests += count;
+        for (const pause of pauses) if (pause.startTime >= from && pause.startTime < to) pausedMs += pause.duration;
+      }
+      return (pausedMs * 1000) / requests;
+    },
     stop: () => observer.disconnect(),
   };
 }

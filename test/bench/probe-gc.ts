@@ -5,7 +5,7 @@
 // manager's collections cost several times more before the transport held undici's 'close' listener back
 // (compare with `node --no-allocation-site-pretenuring …`). See docs/benchmarks.md.
 import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
-import { recordGcPauses, requestsPerSecond, sleep } from './harness';
+import { recordGcPauses, requestsPerSecond, sleep, type RoundWindow } from './harness';
 import { startUpstream } from './upstream-process';
 
 const ballastOption = process.argv.find((argument) => argument.startsWith('--ballast='));
@@ -19,18 +19,13 @@ const variants: Record<string, () => Promise<unknown>> = { raw: () => raw.chat()
 for (const call of Object.values(variants)) await requestsPerSecond(64, 1500, call); // warm-up
 
 const gc = recordGcPauses();
-const totals: Record<string, { requests: number; cpuMicroseconds: number; windows: Array<[number, number]>; rates: number[] }> = {};
+const totals: Record<string, { cpuMicroseconds: number; windows: RoundWindow[]; rates: number[] }> = {};
 for (let round = 0; round < 4; round++) {
   for (const [name, call] of Object.entries(variants)) {
-    const total = (totals[name] ??= { requests: 0, cpuMicroseconds: 0, windows: [], rates: [] });
+    const total = (totals[name] ??= { cpuMicroseconds: 0, windows: [], rates: [] });
     const cpuBefore = process.cpuUsage();
-    const startedAt = performance.now();
-    const rate = await requestsPerSecond(64, 1500, () => {
-      total.requests++;
-      return call();
-    });
+    const rate = await requestsPerSecond(64, 1500, call, total.windows);
     const cpu = process.cpuUsage(cpuBefore);
-    total.windows.push([startedAt, performance.now()]);
     total.cpuMicroseconds += cpu.user + cpu.system;
     total.rates.push(Math.round(rate));
   }
@@ -38,10 +33,10 @@ for (let round = 0; round < 4; round++) {
 await sleep(50);
 gc.stop();
 for (const [name, total] of Object.entries(totals)) {
-  const pausedMs = total.windows.reduce((sum, [from, to]) => sum + gc.pausedMs(from, to), 0);
+  const requests = total.windows.reduce((sum, [, , count]) => sum + count, 0);
   console.log(
-    `${name.padEnd(6)} ${total.rates.join(' ')} req/s | CPU ${(total.cpuMicroseconds / total.requests).toFixed(1)} µs/request | ` +
-      `GC pause ${((pausedMs * 1000) / total.requests).toFixed(2)} µs/request`,
+    `${name.padEnd(6)} ${total.rates.join(' ')} req/s | CPU ${(total.cpuMicroseconds / requests).toFixed(1)} µs/request | ` +
+      `GC pause ${gc.microsecondsPerRequest(total.windows).toFixed(2)} µs/request`,
   );
 }
 console.log(`ballast: ${ballast.length} objects; heap used ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);

@@ -1,5 +1,5 @@
 import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
-import { interleaved, requestsPerSecond, measured, median, recordGcPauses, sleep, type BenchContext, type BenchResult } from './harness';
+import { interleaved, requestsPerSecond, measured, median, recordGcPauses, sleep, type BenchContext, type BenchResult, type RoundWindow } from './harness';
 
 /** Throughput at concurrency 64: the manager vs raw undici.request, interleaved; also which transport wins. */
 export async function runThroughput(context: BenchContext): Promise<BenchResult[]> {
@@ -11,21 +11,11 @@ export async function runThroughput(context: BenchContext): Promise<BenchResult[
   const durationMs = context.quick ? 500 : 1500;
   const rounds = context.quick ? 3 : 5;
   // Each round's window and request count, to put the collector's pauses against the variant that caused them.
-  const windows = { raw: [] as Array<[number, number, number]>, fetch: [] as Array<[number, number, number]>, pooled: [] as Array<[number, number, number]> };
-  const measuredRound = async (name: keyof typeof windows, call: () => Promise<unknown>) => {
-    let requests = 0;
-    const startedAt = performance.now();
-    const rate = await requestsPerSecond(concurrency, durationMs, () => {
-      requests++;
-      return call();
-    });
-    windows[name].push([startedAt, performance.now(), requests]);
-    return rate;
-  };
+  const windows = { raw: [] as RoundWindow[], fetch: [] as RoundWindow[], pooled: [] as RoundWindow[] };
   const variants = {
-    raw: () => measuredRound('raw', () => raw.chat()),
-    fetch: () => measuredRound('fetch', () => viaFetch.chat(benchRequest)),
-    pooled: () => measuredRound('pooled', () => viaPool.chat(benchRequest)),
+    raw: () => requestsPerSecond(concurrency, durationMs, () => raw.chat(), windows.raw),
+    fetch: () => requestsPerSecond(concurrency, durationMs, () => viaFetch.chat(benchRequest), windows.fetch),
+    pooled: () => requestsPerSecond(concurrency, durationMs, () => viaPool.chat(benchRequest), windows.pooled),
   };
   for (const variant of Object.values(variants)) await variant(); // warm-up
   for (const name of Object.keys(windows) as Array<keyof typeof windows>) windows[name].length = 0;
@@ -33,10 +23,7 @@ export async function runThroughput(context: BenchContext): Promise<BenchResult[
   const perRound = await interleaved(rounds, variants);
   await sleep(50); // the last pauses' entries arrive after the round
   gc.stop();
-  const gcPerRequest = (name: keyof typeof windows) => {
-    const requests = windows[name].reduce((sum, [, , count]) => sum + count, 0);
-    return (windows[name].reduce((sum, [from, to]) => sum + gc.pausedMs(from, to), 0) * 1000) / requests;
-  };
+  const gcPerRequest = (name: keyof typeof windows) => gc.microsecondsPerRequest(windows[name]);
   await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
   const rawRate = median(perRound.raw);
   const pooledRate = median(perRound.pooled);
