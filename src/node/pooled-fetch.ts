@@ -1,6 +1,7 @@
 import type { Agent, Dispatcher } from 'undici';
-import { toAbortSignal } from '../http/abort-source';
+import { toAbortSignal, type AbortSignalLike } from '../http/abort-source';
 import { markTakesAbortSignalLike } from '../http/takes-abort-signal-like';
+import { PooledExchange } from './pooled-exchange';
 import { PooledResponse } from './pooled-response';
 
 /** Settings of the keep-alive connection pool. */
@@ -37,6 +38,14 @@ let undiciModule: Promise<Undici> | undefined;
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+function hasLocation(rawHeaders: readonly Buffer[]): boolean {
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location') return true;
+  }
+  return false;
+}
 
 interface RequestTarget {
   origin: string;
@@ -121,10 +130,11 @@ function isSimpleInit(init: RequestInit | undefined): boolean {
  * `init.signal` may also be any abort-signal-like object (`aborted`, `reason`, `addEventListener`,
  * `removeEventListener`), which the manager uses to spare making an AbortSignal per call.
  *
- * Plain requests (a URL, method, headers, a string or bytes body, a signal) go through `undici.request`
- * and answer with a light `Response`-compatible object (`PooledResponse`): fetch's own machinery
- * (Request/Response objects, header guards, a web stream per body) costs about as much CPU as the
- * request itself. Anything else, and any redirect, goes through undici's `fetch` on the same pool, so
+ * Plain requests (a URL, method, headers, a string or bytes body, a signal) go straight to the pool's
+ * dispatcher (`PooledExchange`) and answer with a light `Response`-compatible object (`PooledResponse`):
+ * fetch's own machinery (Request/Response objects, header guards, a web stream per body) costs about as
+ * much CPU as the request itself, and `undici.request`'s async resource and Node stream per answer a third
+ * of it. Anything else, and any redirect, goes through undici's `fetch` on the same pool, so
  * the semantics stay fetch's. Failures look like fetch's: a caller's abort rejects with the signal's
  * reason, a transport failure with `TypeError('fetch failed')` whose `cause` is undici's error.
  * undici itself is imported in the background when the pool is made; a request made before that
@@ -156,26 +166,22 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     const body = init?.body ?? undefined;
     const headers = requestHeaders(init?.headers, body);
     if (headers === undefined) return viaFetch(input, init);
-    const signal = init?.signal ?? undefined;
     const url = typeof input === 'string' ? input : input.href;
-    let data: Dispatcher.ResponseData;
-    try {
-      const method = (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod;
-      const target = targetOf(url);
-      data = target !== null
-        ? await agent!.request({ origin: target.origin, path: target.path, method, headers, body: body as string | Uint8Array | undefined, signal })
-        : await undici!.request(url, { method, headers, body: body as string | Uint8Array | undefined, signal, dispatcher: agent });
-    } catch (error) {
-      // As fetch: an abort rejects with the signal's reason, anything else is a TypeError with the cause.
-      if (signal?.aborted) throw signal.reason ?? error;
-      throw new TypeError('fetch failed', { cause: error });
-    }
-    if (redirectStatuses.has(data.statusCode) && data.headers.location !== undefined) {
+    // Left to fetch, which fails it as fetch does.
+    const target = targetOf(url);
+    if (target === null) return viaFetch(input, init);
+    const signal = (init?.signal ?? undefined) as AbortSignalLike | undefined;
+    if (signal?.aborted) throw signal.reason;
+    const exchange = new PooledExchange(signal);
+    const method = (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod;
+    agent!.dispatch({ origin: target.origin, path: target.path, method, headers, body: body as string | Uint8Array | undefined }, exchange as unknown as Dispatcher.DispatchHandler);
+    const head = await exchange.head;
+    if (redirectStatuses.has(head.status) && hasLocation(head.rawHeaders)) {
       // Redirects are fetch's business (methods, bodies and headers change across them).
-      data.body.destroy();
+      exchange.discard();
       return viaFetch(input, init);
     }
-    return new PooledResponse(data, url) as unknown as Response;
+    return new PooledResponse(head, url, exchange) as unknown as Response;
   }
 
   return {

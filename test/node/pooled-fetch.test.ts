@@ -1,5 +1,5 @@
-// The Node transport (`createPooledFetch`): plain requests go through undici.request and answer with a
-// Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
+// The Node transport (`createPooledFetch`): plain requests go straight to the pool's dispatcher and answer
+// with a Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
 // both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,56 @@ describe('the pooled Response', () => {
     expect(reads).toBeLessThanOrEqual(4);
   });
 
+  it('follows a redirect through undici fetch, and closes the socket of the answer it dropped', async () => {
+    const holding = await startHoldingServer((response, request) => {
+      if (request.url === '/moved') {
+        response.writeHead(307, { location: '/here', 'content-length': '2000' });
+        response.write('x'.repeat(100)); // a body it never finishes: only closing the socket ends it
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end(`arrived by ${request.method}`);
+    });
+    try {
+      const response = await pool.fetch(`${holding.url}/moved`, { method: 'POST', body: 'payload' });
+      expect(response.redirected).toBe(true);
+      expect(await response.text()).toBe('arrived by POST');
+      await waitFor(() => holding.closed.includes('/moved'));
+      expect(holding.closed).toContain('/moved');
+    } finally {
+      await holding.close();
+    }
+  });
+
+  it('keeps a large body nobody reads yet waiting at the socket, and hands it over whole, as text and as a stream', async () => {
+    const large = Array.from({ length: 40_000 }, (_, index) => `line ${index}\n`).join(''); // ~420 KB, well past 64 KiB
+    const holding = await startHoldingServer((response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end(large);
+    });
+    try {
+      const early = await pool.fetch(`${holding.url}/large`, { method: 'POST', body: '{}' });
+      const streamed = await pool.fetch(`${holding.url}/large`, { method: 'POST', body: '{}' });
+      await new Promise((resolve) => setTimeout(resolve, 30)); // the server has written it all by now
+      expect(await early.text()).toBe(large);
+      const reader = streamed.body!.getReader();
+      const decoder = new TextDecoder();
+      let received = '';
+      for (let part = await reader.read(); !part.done; part = await reader.read()) received += decoder.decode(part.value, { stream: true });
+      expect(received).toBe(large);
+    } finally {
+      await holding.close();
+    }
+  });
+
+  it('drops a leading byte-order mark from text, as fetch does, and keeps it in the bytes', async () => {
+    server.enqueue({ body: '\uFEFF{"a":1}' });
+    const response = await pool.fetch(`${server.url}/bom`);
+    const copy = response.clone();
+    expect(await response.json()).toEqual({ a: 1 });
+    expect(Array.from((await copy.bytes()).slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
   it('hands anything but a plain request to undici fetch on the same pool', async () => {
     server.enqueue({ body: 'via fetch' });
     const response = await pool.fetch(`${server.url}/form`, { method: 'PUT', body: new URLSearchParams({ a: '1' }) });
@@ -285,8 +335,9 @@ describe('the pooled transport with an abort-signal-like object', () => {
     }
   });
 
-  it('takes its abort listener off the signal as soon as a read of the body settles, whole or failed', async () => {
+  it('keeps its abort listener on the signal while the body is arriving, and takes it off when the body ends, read or not', async () => {
     const body = JSON.stringify({ ok: true, text: 'x'.repeat(2048) });
+    let finishHeld: (() => void) | undefined;
     const holding = await startHoldingServer((response, request) => {
       if (request.url === '/partial') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
@@ -294,9 +345,16 @@ describe('the pooled transport with an abort-signal-like object', () => {
         setTimeout(() => response.socket?.destroy(), 20); // dropped mid-body
         return;
       }
+      if (request.url === '/held') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        response.write(body.slice(0, 100));
+        finishHeld = () => response.end(body.slice(100));
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(body);
     });
+    const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
     try {
       const reads = [
         ['text', (response: Response) => response.text()],
@@ -307,17 +365,30 @@ describe('the pooled transport with an abort-signal-like object', () => {
       for (const [name, read] of reads) {
         const controller = new AbortController();
         const response = await pool.fetch(`${holding.url}/whole`, { method: 'POST', body: '{}', signal: controller.signal });
-        expect(getEventListeners(controller.signal, 'abort').length, name).toBe(1);
         const value = await read(response);
         expect(name === 'json' ? (value as { ok: boolean }).ok : name === 'text' ? (value as string).length : (value as ArrayBuffer).byteLength, name).toBe(
           name === 'json' ? true : body.length,
         );
-        expect(getEventListeners(controller.signal, 'abort').length, name).toBe(0);
+        expect(listeners(controller.signal), name).toBe(0);
       }
-      const controller = new AbortController();
-      const response = await pool.fetch(`${holding.url}/partial`, { method: 'POST', body: '{}', signal: controller.signal });
-      await expect(response.text()).rejects.toBeDefined();
-      expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
+      // A body nobody reads lets the signal go once it has all arrived.
+      const unread = new AbortController();
+      await pool.fetch(`${holding.url}/whole`, { method: 'POST', body: '{}', signal: unread.signal });
+      await waitFor(() => listeners(unread.signal) === 0);
+      expect(listeners(unread.signal)).toBe(0);
+      // Half a body: the abort must still reach the socket, then the end lets it go.
+      const held = new AbortController();
+      const response = await pool.fetch(`${holding.url}/held`, { method: 'POST', body: '{}', signal: held.signal });
+      expect(listeners(held.signal)).toBe(1);
+      const reading = response.text();
+      finishHeld!();
+      expect((await reading).length).toBe(body.length);
+      expect(listeners(held.signal)).toBe(0);
+      // Dropped mid-body: the read fails and the signal is let go.
+      const dropped = new AbortController();
+      const partial = await pool.fetch(`${holding.url}/partial`, { method: 'POST', body: '{}', signal: dropped.signal });
+      await expect(partial.text()).rejects.toBeDefined();
+      expect(listeners(dropped.signal)).toBe(0);
     } finally {
       await holding.close();
     }
@@ -340,6 +411,30 @@ describe('the pooled transport with an abort-signal-like object', () => {
       expect(holding.closed).toContain('/stalled');
       deadline.dispose();
     } finally {
+      await holding.close();
+    }
+  });
+
+  it('rejects at once a request aborted while it waits for a socket, and never sends it', async () => {
+    const holding = await startHoldingServer();
+    const single = createPooledFetch({ connections: 1 });
+    try {
+      const first = new AbortController();
+      const occupying = failureOf(() => single.fetch(`${holding.url}/first`, { method: 'POST', body: '{}', signal: first.signal }));
+      await waitFor(() => holding.received.length === 1);
+      const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
+      const reason = new TimeoutError('gave up waiting for a socket');
+      const queued = failureOf(() => single.fetch(`${holding.url}/second`, { method: 'POST', body: '{}', signal: deadline as unknown as AbortSignal }));
+      deadline.abort(reason);
+      expect(await queued).toBe(reason);
+      first.abort(new AbortedError('done'));
+      expect(await occupying).toBeInstanceOf(AbortedError);
+      // The freed socket is not used for the abandoned request.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(holding.received.length).toBe(1);
+      deadline.dispose();
+    } finally {
+      await single.close();
       await holding.close();
     }
   });
