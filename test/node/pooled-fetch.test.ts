@@ -1,6 +1,7 @@
 // The Node transport (`createPooledFetch`): plain requests go straight to the pool's dispatcher and answer
 // with a Response-compatible object. Each case runs the OpenAI adapter over the loopback replay server through
 // both the pooled transport and globalThis.fetch and expects the same results and the same typed errors.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors/aborted-error';
@@ -254,6 +255,29 @@ describe('the pooled Response', () => {
     const copy = response.clone();
     expect(await response.json()).toEqual({ a: 1 });
     expect(Array.from((await copy.bytes()).slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it('resumes the caller in its own async context after the answer, a whole read and a stream read', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen = await Promise.all(
+      ['first', 'second'].map((name) =>
+        context.run(name, async () => {
+          server.enqueue({ headers: { 'content-type': 'text/event-stream' }, body: ['data: one\n\n', 'data: two\n\n'] });
+          const streamed = await pool.fetch(`${server.url}/context/${name}`);
+          const afterAnswer = context.getStore();
+          const reader = streamed.body!.getReader();
+          while (!(await reader.read()).done);
+          const afterStream = context.getStore();
+          server.enqueue({ body: 'whole' });
+          await (await pool.fetch(`${server.url}/context/${name}/whole`)).text();
+          return [afterAnswer, afterStream, context.getStore()];
+        }),
+      ),
+    );
+    expect(seen).toEqual([
+      ['first', 'first', 'first'],
+      ['second', 'second', 'second'],
+    ]);
   });
 
   it('hands anything but a plain request to undici fetch on the same pool', async () => {
