@@ -9,11 +9,14 @@ export type OpenAIAuthStyle = 'bearer' | 'api-key-header' | 'none';
 export interface OpenAIEndpoint extends OpenAIRequestTarget {
   /** Base URL without a trailing slash (`https://api.openai.com/v1`). */
   baseUrl: string;
+  /** `<baseUrl><path>`, the same string for the same path on every call. */
+  url(path: string): string;
   /**
-   * Headers for one call: auth, fixed headers, then the call's own headers; with `jsonBody`, also
-   * `content-type: application/json` (before the call's own headers). Frozen: copy to change.
+   * Headers for one call: auth, fixed headers, then the call's own headers; with `body` 'json', also
+   * `content-type: application/json`, and with 'json-for-event-stream' that and `accept: text/event-stream`
+   * (before the call's own headers). Frozen: copy to change.
    */
-  headers(context: ProviderCallContext, jsonBody?: boolean): Record<string, string>;
+  headers(context: ProviderCallContext, body?: 'json' | 'json-for-event-stream'): Record<string, string>;
 }
 
 /** Settings of `createOpenAIEndpoint`. */
@@ -33,10 +36,12 @@ export interface OpenAIEndpointSettings extends OpenAIRequestTarget {
 /** Builds the endpoint; the key lives only in this closure so it never shows up on the adapter object. */
 export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEndpoint {
   const { apiKey, authStyle, requiresApiKey, headers: fixedHeaders } = settings;
-  const headersFor = (key: string | undefined, jsonBody: boolean): Record<string, string> => {
-    const headers: Record<string, string> = jsonBody
+  const headersFor = (key: string | undefined, body: 'json' | 'json-for-event-stream' | undefined): Record<string, string> => {
+    const headers: Record<string, string> = body
       ? { 'content-type': 'application/json', accept: 'application/json', ...fixedHeaders }
       : { accept: 'application/json', ...fixedHeaders };
+    // A stream must be asked for as one, whatever the fixed headers say.
+    if (body === 'json-for-event-stream') headers.accept = 'text/event-stream';
     if (key && authStyle === 'bearer') headers.authorization = `Bearer ${key}`;
     else if (key && authStyle === 'api-key-header') headers['api-key'] = key;
     return headers;
@@ -45,12 +50,22 @@ export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEn
   // pooled transport, which remembers what it derived from a frozen object) take them as they are.
   let managedHeaders: Readonly<Record<string, string>> | undefined;
   let managedJsonHeaders: Readonly<Record<string, string>> | undefined;
+  let managedEventStreamHeaders: Readonly<Record<string, string>> | undefined;
+  const baseUrl = settings.baseUrl.replace(/\/+$/, '');
+  // A handful of paths: the same URL string each call spares building it and lets the pooled transport
+  // find its parsed target without hashing a new string.
+  const urls = new Map<string, string>();
   return {
     provider: settings.provider,
     wireFormat: settings.wireFormat,
     quirks: settings.quirks,
-    baseUrl: settings.baseUrl.replace(/\/+$/, ''),
-    headers(context, jsonBody = false) {
+    baseUrl,
+    url(path) {
+      let url = urls.get(path);
+      if (url === undefined) urls.set(path, (url = `${baseUrl}${path}`));
+      return url;
+    },
+    headers(context, body) {
       const key = context.apiKey ?? apiKey;
       if (!key && requiresApiKey && authStyle !== 'none') {
         throw new AuthenticationError(`${settings.provider}: no API key configured (pass apiKey to the adapter or a user key)`, {
@@ -58,10 +73,15 @@ export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEn
         });
       }
       if (context.apiKey === undefined && context.headers === undefined) {
-        return jsonBody ? (managedJsonHeaders ??= Object.freeze(headersFor(key, true))) : (managedHeaders ??= Object.freeze(headersFor(key, false)));
+        if (body === 'json') return (managedJsonHeaders ??= Object.freeze(headersFor(key, body)));
+        if (body === 'json-for-event-stream') return (managedEventStreamHeaders ??= Object.freeze(headersFor(key, body)));
+        return (managedHeaders ??= Object.freeze(headersFor(key, undefined)));
       }
-      const headers = headersFor(key, jsonBody);
-      return context.headers === undefined ? headers : { ...headers, ...context.headers };
+      const headers = headersFor(key, body);
+      if (context.headers === undefined) return headers;
+      const merged = { ...headers, ...context.headers };
+      if (body === 'json-for-event-stream') merged.accept = 'text/event-stream';
+      return merged;
     },
   };
 }

@@ -73,7 +73,7 @@ export interface ListOpenAIModelsOptions {
 export async function listOpenAIModels(endpoint: OpenAIEndpoint, context: ProviderCallContext, options: ListOpenAIModelsOptions): Promise<ModelInfo[]> {
   const provider = endpoint.provider;
   const response = await requestJson<{ data?: ListedModel[] } | ListedModel[]>({
-    url: `${endpoint.baseUrl}/models`,
+    url: endpoint.url('/models'),
     fetch: context.fetch,
     headers: endpoint.headers(context),
     signal: context.signal,

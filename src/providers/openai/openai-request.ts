@@ -13,9 +13,9 @@ export function postOpenAIJson<T>(endpoint: OpenAIEndpoint, path: string, body: 
   let answer: Promise<T>;
   try {
     answer = requestJson<T>({
-      url: `${endpoint.baseUrl}${path}`,
+      url: endpoint.url(path),
       fetch: context.fetch,
-      headers: endpoint.headers(context, true),
+      headers: endpoint.headers(context, 'json'),
       body,
       signal: context.signal,
       provider: endpoint.provider,
@@ -45,9 +45,9 @@ export async function openOpenAIEventStream(
 ): Promise<ReadableStream<Uint8Array>> {
   const provider = endpoint.provider;
   const response = await sendProviderRequest({
-    url: `${endpoint.baseUrl}${path}`,
+    url: endpoint.url(path),
     fetch: context.fetch,
-    headers: { ...endpoint.headers(context), accept: 'text/event-stream' },
+    headers: endpoint.headers(context, 'json-for-event-stream'),
     body,
     signal: context.signal,
     provider,
