@@ -1,4 +1,5 @@
 import type { AbortSignalLike } from '../http/abort-source';
+import { PooledResponse } from './pooled-response';
 
 // Statuses whose response has no body, as in fetch.
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -7,17 +8,18 @@ const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 // more than the chunk itself.
 const maximumQueuedBytes = 64 * 1024;
 
-const byteOrderMark = [0xef, 0xbb, 0xbf] as const;
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
-/** What the exchange hands over once the status line and headers are in. */
-export interface ExchangeHead {
-  /** The status code. */
-  status: number;
-  /** The status message. */
-  statusText: string;
-  /** Header names and values as undici read them off the wire: name, value, name, value… */
-  rawHeaders: Buffer[];
+function hasLocation(rawHeaders: readonly Buffer[]): boolean {
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location') return true;
+  }
+  return false;
 }
+
+/** Sends a request through undici's fetch instead (for redirects, which are fetch's business). */
+export type FetchInstead = (url: string, init: RequestInit | undefined) => Promise<Response>;
 
 /**
  * One request over undici's dispatcher, handled directly: the body is collected here rather than in a
@@ -36,7 +38,10 @@ export class PooledExchange {
   #onAbort: (() => void) | undefined;
   #abortRequest: ((reason: Error) => void) | undefined;
   #abortReason: unknown;
-  #resolveHead: ((head: ExchangeHead) => void) | undefined;
+  #url: string;
+  #init: RequestInit | undefined;
+  #fetchInstead: FetchInstead;
+  #resolveHead: ((response: PooledResponse | Promise<Response>) => void) | undefined;
   #rejectHead: ((error: unknown) => void) | undefined;
   #resumeSocket: (() => void) | undefined;
   #paused = false;
@@ -51,11 +56,17 @@ export class PooledExchange {
   #streamWaiting = false;
   #cancelled = false;
 
-  /** Settles with the status and headers, or rejects as fetch would (the signal's reason, or `TypeError('fetch failed')`). */
-  readonly head: Promise<ExchangeHead>;
+  /**
+   * Settles with the response once its status and headers are in (a redirect: with what fetch answers
+   * instead), or rejects as fetch would (the signal's reason, or `TypeError('fetch failed')`).
+   */
+  readonly response: Promise<PooledResponse | Response>;
 
-  constructor(signal: AbortSignalLike | undefined) {
-    this.head = new Promise<ExchangeHead>((resolve, reject) => {
+  constructor(signal: AbortSignalLike | undefined, url: string, init: RequestInit | undefined, fetchInstead: FetchInstead) {
+    this.#url = url;
+    this.#init = init;
+    this.#fetchInstead = fetchInstead;
+    this.response = new Promise<PooledResponse | Response>((resolve, reject) => {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
     });
@@ -81,7 +92,14 @@ export class PooledExchange {
     const resolve = this.#resolveHead!;
     this.#resolveHead = undefined;
     this.#rejectHead = undefined;
-    resolve({ status, statusText: statusText ?? '', rawHeaders });
+    if (redirectStatuses.has(status) && hasLocation(rawHeaders)) {
+      // Methods, bodies and headers change across redirects: fetch follows them.
+      this.discard();
+      resolve(this.#fetchInstead(this.#url, this.#init));
+      return true;
+    }
+    this.#init = undefined;
+    resolve(new PooledResponse(status, statusText ?? '', rawHeaders, this.#url, this));
     return true;
   }
 
@@ -228,10 +246,4 @@ export class PooledExchange {
     this.#abortRequest = undefined;
     this.#resumeSocket = undefined;
   }
-}
-
-/** The body as text, as fetch decodes it: UTF-8, a leading byte-order mark dropped. */
-export function decodeBody(bytes: Buffer): string {
-  const start = bytes.length >= 3 && bytes[0] === byteOrderMark[0] && bytes[1] === byteOrderMark[1] && bytes[2] === byteOrderMark[2] ? 3 : 0;
-  return bytes.toString('utf8', start);
 }

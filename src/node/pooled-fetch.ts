@@ -2,7 +2,6 @@ import type { Agent, Dispatcher } from 'undici';
 import { toAbortSignal, type AbortSignalLike } from '../http/abort-source';
 import { markTakesAbortSignalLike } from '../http/takes-abort-signal-like';
 import { PooledExchange } from './pooled-exchange';
-import { PooledResponse } from './pooled-response';
 
 /** Settings of the keep-alive connection pool. */
 export interface PooledFetchOptions {
@@ -37,15 +36,6 @@ type Undici = typeof import('undici');
 let undiciModule: Promise<Undici> | undefined;
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
-
-function hasLocation(rawHeaders: readonly Buffer[]): boolean {
-  for (let index = 0; index < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index]!;
-    if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location') return true;
-  }
-  return false;
-}
 
 interface RequestTarget {
   origin: string;
@@ -160,28 +150,27 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     return undici!.fetch(input as Parameters<Undici['fetch']>[0], options as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
   };
 
-  async function pooled(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    if (agent === undefined) await ready;
-    if ((typeof input !== 'string' && !(input instanceof URL)) || !isSimpleInit(init)) return viaFetch(input, init);
-    const body = init?.body ?? undefined;
-    const headers = requestHeaders(init?.headers, body);
-    if (headers === undefined) return viaFetch(input, init);
-    const url = typeof input === 'string' ? input : input.href;
-    // Left to fetch, which fails it as fetch does.
-    const target = targetOf(url);
-    if (target === null) return viaFetch(input, init);
-    const signal = (init?.signal ?? undefined) as AbortSignalLike | undefined;
-    if (signal?.aborted) throw signal.reason;
-    const exchange = new PooledExchange(signal);
-    const method = (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod;
-    agent!.dispatch({ origin: target.origin, path: target.path, method, headers, body: body as string | Uint8Array | undefined }, exchange as unknown as Dispatcher.DispatchHandler);
-    const head = await exchange.head;
-    if (redirectStatuses.has(head.status) && hasLocation(head.rawHeaders)) {
-      // Redirects are fetch's business (methods, bodies and headers change across them).
-      exchange.discard();
-      return viaFetch(input, init);
+  // Not an async function: its frame and promise would be one more per call than the exchange's own.
+  function pooled(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    if (agent === undefined) return ready.then(() => pooled(input, init));
+    try {
+      if ((typeof input !== 'string' && !(input instanceof URL)) || !isSimpleInit(init)) return viaFetch(input, init);
+      const body = init?.body ?? undefined;
+      const headers = requestHeaders(init?.headers, body);
+      if (headers === undefined) return viaFetch(input, init);
+      const url = typeof input === 'string' ? input : input.href;
+      // Left to fetch, which fails it as fetch does.
+      const target = targetOf(url);
+      if (target === null) return viaFetch(input, init);
+      const signal = (init?.signal ?? undefined) as AbortSignalLike | undefined;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const exchange = new PooledExchange(signal, url, init, viaFetch);
+      const method = (init?.method?.toUpperCase() ?? 'GET') as Dispatcher.HttpMethod;
+      agent.dispatch({ origin: target.origin, path: target.path, method, headers, body: body as string | Uint8Array | undefined }, exchange as unknown as Dispatcher.DispatchHandler);
+      return exchange.response as Promise<Response>;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return new PooledResponse(head, url, exchange) as unknown as Response;
   }
 
   return {

@@ -1,4 +1,12 @@
-import { decodeBody, type ExchangeHead, type PooledExchange } from './pooled-exchange';
+import type { PooledExchange } from './pooled-exchange';
+
+const byteOrderMark = [0xef, 0xbb, 0xbf] as const;
+
+/** The body as text, as fetch decodes it: UTF-8, a leading byte-order mark dropped. */
+function decodeBody(bytes: Buffer): string {
+  const start = bytes.length >= 3 && bytes[0] === byteOrderMark[0] && bytes[1] === byteOrderMark[1] && bytes[2] === byteOrderMark[2] ? 3 : 0;
+  return bytes.toString('utf8', start);
+}
 
 // Header bytes are read as Latin-1, as fetch reads them: every byte is a valid header character.
 function toHeaders(rawHeaders: readonly Buffer[]): Headers {
@@ -33,12 +41,18 @@ export class PooledResponse {
   #stream: ReadableStream<Uint8Array> | null | undefined;
   #used = false;
 
-  /** A clone passes its half of a tee as `stream` and its parent's `headers` instead of an exchange. */
-  constructor(head: Pick<ExchangeHead, 'status' | 'statusText'> & { rawHeaders?: Buffer[] }, url: string, exchange: PooledExchange | undefined, copy?: { stream: ReadableStream<Uint8Array> | null; headers: Headers }) {
-    this.status = head.status;
-    this.statusText = head.statusText;
+  /**
+   * `rawHeaders` are header names and values as undici read them off the wire (name, value, …). A clone
+   * passes its half of a tee as `stream` and its parent's `headers` instead of an exchange.
+   */
+  constructor(
+    status: number, statusText: string, rawHeaders: readonly Buffer[] | undefined, url: string, exchange: PooledExchange | undefined,
+    copy?: { stream: ReadableStream<Uint8Array> | null; headers: Headers },
+  ) {
+    this.status = status;
+    this.statusText = statusText;
     this.url = url;
-    this.#rawHeaders = head.rawHeaders;
+    this.#rawHeaders = rawHeaders;
     this.#exchange = exchange;
     if (copy !== undefined) {
       this.#stream = copy.stream;
@@ -116,11 +130,10 @@ export class PooledResponse {
   /** A copy whose body can be read separately (the body is split with `tee`). */
   clone(): PooledResponse {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    const head = { status: this.status, statusText: this.statusText };
     const stream = this.body;
-    if (stream === null) return new PooledResponse(head, this.url, undefined, { stream: null, headers: this.headers });
+    if (stream === null) return new PooledResponse(this.status, this.statusText, undefined, this.url, undefined, { stream: null, headers: this.headers });
     const [mine, theirs] = stream.tee();
     this.#stream = mine;
-    return new PooledResponse(head, this.url, undefined, { stream: theirs, headers: this.headers });
+    return new PooledResponse(this.status, this.statusText, undefined, this.url, undefined, { stream: theirs, headers: this.headers });
   }
 }
