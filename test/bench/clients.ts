@@ -74,6 +74,20 @@ export function createRawUndiciClient(wire: CapturedRequest, connections = 128) 
   };
 }
 
+/**
+ * The manager's own Node transport alone (`createPooledFetch`) with the same bytes and `response.json()`:
+ * not a target baseline, but it separates what the pipeline costs from what the transport saves against
+ * undici.request.
+ */
+export function createPooledTransportClient(wire: CapturedRequest) {
+  const pool = node.createPooledFetch();
+  const init = { method: 'POST', headers: wire.headers, body: wire.body };
+  return {
+    chat: () => pool.fetch(wire.url, init).then((response) => response.json()),
+    close: () => pool.close(),
+  };
+}
+
 /** Raw globalThis.fetch with the same bytes: not a target baseline, but it separates fetch's own cost from the manager's. */
 export function createRawFetchClient(wire: CapturedRequest) {
   return {
@@ -108,22 +122,27 @@ export async function rawFetchStream(wire: CapturedRequest, onFirstContent?: () 
   return events;
 }
 
-/** The four ways the latency and cpu groups send one chat: raw undici, raw fetch, the manager over fetch, over the pool. */
+/**
+ * The ways the latency and cpu groups send one chat: raw undici, raw fetch, the pooled transport alone, the
+ * manager over fetch and over the pool.
+ */
 export async function createChatClients(upstreamUrl: string) {
   const wire = await captureWireRequest(upstreamUrl, benchRequest, false);
   const raw = createRawUndiciClient(wire);
   const rawFetch = createRawFetchClient(wire);
+  const transport = createPooledTransportClient(wire);
   const viaFetch = createBenchManager(upstreamUrl, 'fetch');
   const viaPool = createBenchManager(upstreamUrl, 'pooled');
   return {
     calls: {
       raw: () => raw.chat(),
       rawFetch: () => rawFetch.chat(),
+      transport: () => transport.chat(),
       fetch: () => viaFetch.chat(benchRequest),
       pooled: () => viaPool.chat(benchRequest),
     },
     close: async () => {
-      await Promise.all([raw.close(), viaFetch.close(), viaPool.close()]);
+      await Promise.all([raw.close(), transport.close(), viaFetch.close(), viaPool.close()]);
     },
   };
 }

@@ -22,11 +22,12 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
   const block = context.quick ? 200 : 600;
   const rounds = context.quick ? 3 : 7;
   for (const call of Object.values(calls)) await sequentialLatencies(block, call); // warm-up: JIT, sockets
-  const p50 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
-  const p99 = { raw: [] as number[], rawFetch: [] as number[], fetch: [] as number[], pooled: [] as number[] };
+  const p50 = { raw: [] as number[], rawFetch: [] as number[], transport: [] as number[], fetch: [] as number[], pooled: [] as number[] };
+  const p99 = { raw: [] as number[], rawFetch: [] as number[], transport: [] as number[], fetch: [] as number[], pooled: [] as number[] };
   await interleaved(rounds, {
     raw: async () => record('raw', await sequentialLatencies(block, calls.raw)),
     rawFetch: async () => record('rawFetch', await sequentialLatencies(block, calls.rawFetch)),
+    transport: async () => record('transport', await sequentialLatencies(block, calls.transport)),
     fetch: async () => record('fetch', await sequentialLatencies(block, calls.fetch)),
     pooled: async () => record('pooled', await sequentialLatencies(block, calls.pooled)),
   });
@@ -45,6 +46,11 @@ export async function runLatency(context: BenchContext): Promise<BenchResult[]> 
     measured({
       name: 'raw globalThis.fetch latency p50 (reference)', value: median(p50.rawFetch), unit: 'µs', baseline: rawP50,
       note: 'same bytes through fetch + response.json(): how much of the gap is fetch itself rather than the manager',
+    }),
+    measured({
+      name: 'added latency per chat() p50 over the pooled transport alone (reference)', value: median(p50.pooled) - median(p50.transport), unit: 'µs',
+      baseline: median(p50.transport),
+      note: `the pipeline's own cost: the manager minus its transport (createPooledFetch) sending the same bytes; the transport alone is ${(median(p50.transport) - rawP50).toFixed(1)} µs from raw undici.request at p50`,
     }),
     ...(['pooled', 'fetch'] as const).flatMap((transport) => {
       const label = transport === 'pooled' ? 'pooled undici' : 'globalThis.fetch';
