@@ -463,6 +463,56 @@ describe('the pooled transport with an abort-signal-like object', () => {
     }
   });
 
+  it('settles every one of 300 racing requests on 8 sockets, a third aborted at random moments, and leaks nothing', async () => {
+    const bodies = Array.from({ length: 300 }, (_, index) => (index % 10 === 0 ? 'x'.repeat(100_000 + index) : `answer ${index}`));
+    const holding = await startHoldingServer((response, request) => {
+      const index = Number(request.url!.slice(1));
+      const delay = index % 7; // 0–6 ms before the headers
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        const body = bodies[index]!;
+        // Large bodies go out in two writes with a pause between, so some aborts land mid-body.
+        if (body.length > 1000) {
+          response.write(body.slice(0, 50_000));
+          setTimeout(() => response.end(body.slice(50_000)), 3);
+        } else response.end(body);
+      }, delay);
+    });
+    const racing = createPooledFetch({ connections: 8 });
+    try {
+      const controllers = bodies.map(() => new AbortController());
+      const outcomes = bodies.map(async (body, index) => {
+        const controller = controllers[index]!;
+        try {
+          const response = await racing.fetch(`${holding.url}/${index}`, { method: 'POST', body: '{}', signal: controller.signal });
+          const text = index % 2 === 0 ? await response.text() : await new Response(response.body).text();
+          return text === body ? 'whole' : `wrong body for ${index}`;
+        } catch (error) {
+          return controller.signal.aborted && error === controller.signal.reason ? 'aborted' : `unexpected failure for ${index}: ${String(error)}`;
+        }
+      });
+      // A third are aborted: some at once (still queued for one of the 8 sockets), the rest 1–12 ms later.
+      for (let index = 0; index < bodies.length; index += 3) {
+        const reason = new AbortedError(`stopped ${index}`);
+        if (index % 2 === 0) controllers[index]!.abort(reason);
+        else setTimeout(() => controllers[index]!.abort(reason), 1 + (index % 12));
+      }
+      const settled = await Promise.all(outcomes);
+      const problems = settled.filter((outcome) => outcome !== 'whole' && outcome !== 'aborted');
+      expect(problems).toEqual([]);
+      expect(settled.filter((outcome) => outcome === 'aborted').length).toBeGreaterThan(0);
+      // Every request not aborted got its whole body.
+      for (const [index, outcome] of settled.entries()) if (index % 3 !== 0) expect(outcome, String(index)).toBe('whole');
+      // No listener is left on any signal, and the pool still answers.
+      expect(controllers.filter((controller) => getEventListeners(controller.signal, 'abort').length > 0).length).toBe(0);
+      const after = await racing.fetch(`${holding.url}/1`, { method: 'POST', body: '{}' });
+      expect(await after.text()).toBe(bodies[1]);
+    } finally {
+      await racing.close();
+      await holding.close();
+    }
+  });
+
   it('does not send a request whose signal already fired', async () => {
     const deadline = createCallDeadline(60_000, undefined, () => new TimeoutError('unused'));
     const reason = new AbortedError('stopped before sending');
