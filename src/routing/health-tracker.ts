@@ -2,6 +2,7 @@ import type { LLMError } from '../errors/llm-error';
 import { candidateIdentity, type RoutingCandidate } from './candidate';
 import type { CircuitBreaker, CircuitState } from './circuit-breaker';
 import { systemClock, type RoutingClock } from './clock';
+import { RecentOutcomes } from './recent-outcomes';
 
 type CandidateKey = Pick<RoutingCandidate, 'provider' | 'model' | 'keyId' | 'keySource'>;
 
@@ -137,9 +138,8 @@ export interface HealthSummary {
 
 interface Entry {
   candidate: CandidateKey;
-  outcomes: Array<{ at: number; failed: boolean }>;
-  /** Failures among `outcomes`, kept in step so a summary never rescans them. */
-  failures: number;
+  /** The last outcomes; it counts their failures as they come and go, so a summary never rescans them. */
+  outcomes: RecentOutcomes;
   latencies: number[];
   latencyEwmaMs?: number;
   lastError?: LastError;
@@ -173,39 +173,27 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
     const id = candidateIdentity(candidate);
     entry = entries.get(id);
     if (!entry) {
-      entry = { candidate: { provider: candidate.provider, model: candidate.model, keyId: candidate.keyId, keySource: candidate.keySource }, outcomes: [], failures: 0, latencies: [] };
+      entry = { candidate: { provider: candidate.provider, model: candidate.model, keyId: candidate.keyId, keySource: candidate.keySource }, outcomes: new RecentOutcomes(sampleSize), latencies: [] };
       entries.set(id, entry);
     }
     entryByCandidate.set(candidate, entry);
     return entry;
   };
-  const trim = (entry: Entry, at: number): void => {
-    while (entry.outcomes.length > sampleSize || (entry.outcomes.length > 0 && entry.outcomes[0]!.at <= at - windowMs)) {
-      if (entry.outcomes.shift()!.failed) entry.failures--;
-    }
-  };
-  const record = (entry: Entry, failed: boolean): void => {
-    const at = clock.now();
-    entry.outcomes.push({ at, failed });
-    if (failed) entry.failures++;
-    trim(entry, at);
+  const record = (entry: Entry, failed: boolean, at: number): void => {
+    entry.outcomes.push(at, failed);
+    entry.outcomes.dropUntil(at - windowMs);
   };
   const noData: HealthSummary = Object.freeze({ availability: 1, errorRate: 0 });
-  const windowOf = (entry: Entry): Array<{ at: number; failed: boolean }> => {
-    const from = clock.now() - windowMs;
-    return entry.outcomes.filter((outcome) => outcome.at > from);
-  };
   const describe = (entry: Entry): CandidateHealth => {
-    const outcomes = windowOf(entry);
-    const failures = outcomes.filter((outcome) => outcome.failed).length;
+    const { requests, failures } = entry.outcomes.countAfter(clock.now() - windowMs);
     const sorted = [...entry.latencies].sort((a, b) => a - b);
     const health: CandidateHealth = {
       provider: entry.candidate.provider,
       model: entry.candidate.model,
-      requests: outcomes.length,
+      requests,
       failures,
-      availability: outcomes.length === 0 ? 1 : (outcomes.length - failures) / outcomes.length,
-      errorRate: outcomes.length === 0 ? 0 : failures / outcomes.length,
+      availability: requests === 0 ? 1 : (requests - failures) / requests,
+      errorRate: requests === 0 ? 0 : failures / requests,
     };
     if (entry.candidate.keyId !== undefined) health.keyId = entry.candidate.keyId;
     if (entry.latencyEwmaMs !== undefined) health.latencyEwmaMs = Math.round(entry.latencyEwmaMs);
@@ -247,16 +235,18 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
   const tracker: HealthTracker = {
     recordSuccess(candidate, latencyMs) {
       const entry = entryOf(candidate);
-      record(entry, false);
-      entry.lastSuccessAt = clock.now();
+      const at = clock.now();
+      record(entry, false, at);
+      entry.lastSuccessAt = at;
       entry.latencies.push(latencyMs);
       if (entry.latencies.length > sampleSize) entry.latencies.shift();
       entry.latencyEwmaMs = entry.latencyEwmaMs === undefined ? latencyMs : alpha * latencyMs + (1 - alpha) * entry.latencyEwmaMs;
     },
     recordFailure(candidate, error, _latencyMs) {
       const entry = entryOf(candidate);
-      record(entry, true);
-      const lastError: LastError = { errorClass: error.name, message: error.message, at: clock.now() };
+      const at = clock.now();
+      record(entry, true, at);
+      const lastError: LastError = { errorClass: error.name, message: error.message, at };
       if (error.status !== undefined) lastError.status = error.status;
       entry.lastError = lastError;
     },
@@ -268,9 +258,10 @@ export function createHealthTracker(options: HealthTrackerOptions = {}): HealthT
         if (!entry) return noData;
         entryByCandidate.set(candidate, entry);
       }
-      trim(entry, clock.now());
-      const count = entry.outcomes.length;
-      const summary: HealthSummary = count === 0 ? { availability: 1, errorRate: 0 } : { availability: (count - entry.failures) / count, errorRate: entry.failures / count };
+      const outcomes = entry.outcomes;
+      outcomes.dropUntil(clock.now() - windowMs);
+      const count = outcomes.count;
+      const summary: HealthSummary = count === 0 ? { availability: 1, errorRate: 0 } : { availability: (count - outcomes.failures) / count, errorRate: outcomes.failures / count };
       if (entry.latencyEwmaMs !== undefined) summary.latencyEwmaMs = entry.latencyEwmaMs;
       return summary;
     },
