@@ -36,7 +36,6 @@ type Undici = typeof import('undici');
 let undiciModule: Promise<Undici> | undefined;
 const loadUndici = (): Promise<Undici> => (undiciModule ??= import('undici'));
 
-
 interface RequestTarget {
   origin: string;
   path: string;

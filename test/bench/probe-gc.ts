@@ -2,8 +2,8 @@
 // the pooled manager at concurrency 64 in turns and prints, per variant, req/s, client CPU per request and
 // garbage-collection pause per request. `--ballast=N` first keeps N small objects alive (~60 bytes each), as a
 // host's own heap would: past ~10 MB of it V8's allocation-site pretenuring starts, which is what made the
-// manager's collections cost several times more before the transport held undici's 'close' listener back
-// (compare with `node --no-allocation-site-pretenuring …`). See docs/benchmarks.md.
+// manager's collections cost several times more while the transport read answers through undici.request's
+// body stream (compare with `node --no-allocation-site-pretenuring …`). See docs/benchmarks.md.
 import { benchRequest, captureWireRequest, createBenchManager, createRawUndiciClient } from './clients';
 import { recordGcPauses, requestsPerSecond, sleep, type RoundWindow } from './harness';
 import { startUpstream } from './upstream-process';

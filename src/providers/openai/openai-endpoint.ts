@@ -36,14 +36,15 @@ export interface OpenAIEndpointSettings extends OpenAIRequestTarget {
 /** Builds the endpoint; the key lives only in this closure so it never shows up on the adapter object. */
 export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEndpoint {
   const { apiKey, authStyle, requiresApiKey, headers: fixedHeaders } = settings;
-  const headersFor = (key: string | undefined, body: 'json' | 'json-for-event-stream' | undefined): Record<string, string> => {
-    const headers: Record<string, string> = body
+  const headersFor = (key: string | undefined, body: 'json' | 'json-for-event-stream' | undefined, callHeaders?: Record<string, string>): Record<string, string> => {
+    let headers: Record<string, string> = body
       ? { 'content-type': 'application/json', accept: 'application/json', ...fixedHeaders }
       : { accept: 'application/json', ...fixedHeaders };
-    // A stream must be asked for as one, whatever the fixed headers say.
-    if (body === 'json-for-event-stream') headers.accept = 'text/event-stream';
     if (key && authStyle === 'bearer') headers.authorization = `Bearer ${key}`;
     else if (key && authStyle === 'api-key-header') headers['api-key'] = key;
+    if (callHeaders !== undefined) headers = { ...headers, ...callHeaders };
+    // A stream must be asked for as one, whatever the fixed or per-call headers say.
+    if (body === 'json-for-event-stream') headers.accept = 'text/event-stream';
     return headers;
   };
   // The adapter's own key gives the same headers every call: made once and frozen, so senders (and the
@@ -77,11 +78,7 @@ export function createOpenAIEndpoint(settings: OpenAIEndpointSettings): OpenAIEn
         if (body === 'json-for-event-stream') return (managedEventStreamHeaders ??= Object.freeze(headersFor(key, body)));
         return (managedHeaders ??= Object.freeze(headersFor(key, undefined)));
       }
-      const headers = headersFor(key, body);
-      if (context.headers === undefined) return headers;
-      const merged = { ...headers, ...context.headers };
-      if (body === 'json-for-event-stream') merged.accept = 'text/event-stream';
-      return merged;
+      return headersFor(key, body, context.headers);
     },
   };
 }
