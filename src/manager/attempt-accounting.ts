@@ -116,7 +116,7 @@ export function createAttemptAccounting(options: AttemptAccountingOptions) {
   async function* streamBatches(
     candidate: RoutingCandidate, facts: CallFacts, context: AttemptContext, open: () => AsyncIterable<ProviderStreamPart>,
   ): AsyncGenerator<ProviderStreamPart[]> {
-    const reservation = await reserve(candidate, facts, context);
+    const reservation = budgetGuard && candidate.keySource !== 'local' ? await reserve(candidate, facts, context) : emptyReservation;
     const startedAt = Date.now();
     let firstContentAt: number | undefined;
     // Only the length matters for an estimate: appending every delta would build a rope of the whole output.

@@ -608,11 +608,17 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
             if (original.tier === undefined && tier !== undefined) original = { ...original, tier };
             resolved = resolveCandidates(original.model, 'chat', scope);
           }
-          request = await withConversation(original);
-          if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
-          held = await admit(call, request).catch((error: unknown) => {
+          // Awaits only what is really asynchronous: every await before the request is sent costs the time
+          // to first chunk a few microseconds, more with the CPU's caches cold after waiting for the network.
+          if (original.conversationId !== undefined) {
+            request = await withConversation(original);
+            if (request !== original) call.facts.estimatedInputTokens = estimateChatTokens(request);
+          }
+          try {
+            held = await admit(call, request);
+          } catch (error) {
             throw refusedAdmission(error, call);
-          });
+          }
           if (streamFallback === undefined) await loadStreamFallback();
           const keyOrPromise = cacheKeyFor('stream', request);
           key = keyOrPromise instanceof Promise ? await keyOrPromise : keyOrPromise;
@@ -632,7 +638,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           );
           settled = true;
           resolveResult(final);
-          fireHook(hooks.onResponse, { ...call.event, result: final });
+          if (hooks.onResponse) fireHook(hooks.onResponse, { ...call.event, result: final });
           yield hit.parts.map((part) => structuredClone(part));
           return;
         }
@@ -683,14 +689,14 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
           const final = toChatResult(collected, servedBy, [...routed.attempts], selection, toCost(cost), call.startedAt, call.facts.requestId);
           if (routed.splices.length > 0) final.splices = [...routed.splices];
           try {
-            await saveTurn(original, final);
+            if (original.conversationId !== undefined) await saveTurn(original, final);
           } catch (error) {
             yield [fail(finalError(error, call))];
             return;
           }
           settled = true;
           resolveResult(final);
-          fireHook(hooks.onResponse, { ...call.event, result: final });
+          if (hooks.onResponse) fireHook(hooks.onResponse, { ...call.event, result: final });
           yield [last];
         }
       } finally {
@@ -741,7 +747,7 @@ export function createLLMManager(options: LLMManagerOptions): LLMManager {
         provider: outcome.candidate.provider, model: outcome.value.model ?? outcome.candidate.model, keySource: outcome.candidate.keySource,
         attempts: outcome.attempts, cost: toCost(outcome.value.cost), latencyMs: performance.now() - call.startedAt,
       };
-      fireHook(hooks.onResponse, { ...call.event, result });
+      if (hooks.onResponse) fireHook(hooks.onResponse, { ...call.event, result });
       return result;
     } catch (error) {
       throw finalError(error, call);

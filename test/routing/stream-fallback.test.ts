@@ -182,6 +182,29 @@ describe('streamWithFallback over a loopback provider', () => {
     expect(server('b').requests).toHaveLength(2);
   });
 
+  it("hands the executor's breaker, health recorder and key-rejection hook to the opening attempts", async () => {
+    const { stream, server, candidates } = await setup({
+      a: [{ status: 401, body: errorBody('Incorrect API key provided', 'invalid_request_error') }],
+      b: [{ body: streamEvents(['from b']) }],
+    });
+    const breaker = createCircuitBreaker();
+    const health: string[] = [];
+    const rejected: string[] = [];
+    const parts = await collect(stream({
+      breaker,
+      health: {
+        recordSuccess: (candidate) => health.push(`success ${candidate.provider}`),
+        recordFailure: (candidate, error) => health.push(`failure ${candidate.provider} ${error.name}`),
+      },
+      onKeyRejected: (candidate, error) => rejected.push(`${candidate.provider} ${error.name}`),
+    }));
+    expect(text(parts)).toBe('from b');
+    expect(server('a').requests).toHaveLength(1);
+    expect(rejected).toEqual(['a AuthenticationError']);
+    expect(health).toEqual(['failure a AuthenticationError', 'success b']);
+    expect(breaker.snapshot(candidates[0]!).keyRejectedUntil).toBeGreaterThan(0);
+  });
+
   it('the caller aborting mid-stream ends it with AbortedError and sends nothing more', async () => {
     const clock = createTestClock({ realTimers: true });
     const { stream, server } = await setup({ a: [{ body: streamEvents(['one ', 'two']), stallAfterPieces: 1 }], b: [{ body: streamEvents(['b']) }] }, clock);
