@@ -1,5 +1,6 @@
 import { mapFetchError } from './map-fetch-error';
 import { parseProviderJson } from './post-json';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder';
 
 /** Decodes an NDJSON body (Ollama) into parsed values; leaving the loop early cancels the body. */
 export async function* readNewlineDelimitedJson<T>(
@@ -7,7 +8,7 @@ export async function* readNewlineDelimitedJson<T>(
   provider: string,
   signal?: AbortSignal,
 ): AsyncGenerator<T> {
-  const decoder = new TextDecoder();
+  const decoder = new Utf8ChunkDecoder();
   const reader = body.getReader();
   let buffer = '';
   let finished = false;
@@ -19,7 +20,7 @@ export async function* readNewlineDelimitedJson<T>(
       } catch (error) {
         throw mapFetchError(error, provider, signal);
       }
-      buffer += chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true });
+      buffer += chunk.done ? decoder.end() : decoder.decode(chunk.value);
       let newline = buffer.indexOf('\n');
       while (newline !== -1) {
         const line = buffer.slice(0, newline).trim();

@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { mapFetchError } from './map-fetch-error';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder';
 
 /** One server-sent event: its `event:` name (if any) and its `data:` payload. */
 export interface ServerSentEvent {
@@ -21,7 +22,7 @@ export async function* readServerSentEventBatches(
 ): AsyncGenerator<ServerSentEvent[]> {
   let pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new TextDecoder();
+  const decoder = new Utf8ChunkDecoder();
   const reader = body.getReader();
   let finished = false;
   try {
@@ -33,11 +34,11 @@ export async function* readServerSentEventBatches(
         throw mapFetchError(error, provider, signal);
       }
       if (chunk.done) {
-        parser.feed(decoder.decode());
+        parser.feed(decoder.end());
         // A last event without its blank line (some servers end on `data: [DONE]\n`) still counts.
         parser.reset({ consume: true });
       } else {
-        parser.feed(decoder.decode(chunk.value, { stream: true }));
+        parser.feed(decoder.decode(chunk.value));
       }
       if (pending.length > 0) {
         const events = pending;
