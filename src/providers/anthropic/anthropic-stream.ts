@@ -2,11 +2,12 @@ import { toAbortSignal } from '../../http/abort-source';
 import { anySignal } from '../../http/any-signal';
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
-import { readServerSentEvents } from '../../http/server-sent-events';
+import { batched, type BatchedIterable } from '../../http/part-batches';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
+import { partBatchesOfEvents } from '../shared/part-batches-of-events';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-api-types';
 import { anthropicFetch, anthropicHeaders, type AnthropicConfig } from './anthropic-config';
 import { anthropicStreamError } from './anthropic-error';
@@ -33,11 +34,12 @@ interface OpenBlock {
  * to the JSON `type` when a server omits it); `ping` and unknown events are ignored. The stream finishes
  * only on `message_stop`: a body that ends before it throws, and `event: error` throws its typed error.
  */
-export async function* anthropicStream(
-  config: AnthropicConfig,
-  call: ProviderChatCall,
-  context: ProviderCallContext,
-): AsyncGenerator<ProviderStreamPart> {
+export function anthropicStream(config: AnthropicConfig, call: ProviderChatCall, context: ProviderCallContext): BatchedIterable<ProviderStreamPart> {
+  return batched(() => anthropicStreamBatches(config, call, context));
+}
+
+/** `anthropicStream` in batches: the parts of every event one network read completed. */
+async function* anthropicStreamBatches(config: AnthropicConfig, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = config.providerId;
   const plan = buildAnthropicRequest(call, { providerId: provider, stream: true, defaultMaxTokens: config.defaultMaxTokens });
   const jsonToolName = plan.jsonToolName;
@@ -65,9 +67,9 @@ export async function* anthropicStream(
     // In JSON mode, prose around the json tool call is held back: it is emitted only if no json call came.
     let heldText = '';
 
-    for await (const event of readServerSentEvents(response.body, provider, signal)) {
+    const stopped = yield* partBatchesOfEvents(response.body, provider, signal, (event, parts) => {
       // Like the official SDK: ping and event names we do not know are skipped without parsing.
-      if (event.event !== undefined && !knownEvents.has(event.event)) continue;
+      if (event.event !== undefined && !knownEvents.has(event.event)) return false;
       const payload = parseProviderJson<AnthropicStreamEvent>(event.data, provider, call.model);
       const name = event.event ?? payload.type;
       switch (name) {
@@ -76,7 +78,7 @@ export async function* anthropicStream(
         case 'message_start': {
           const message = payload.message ?? {};
           usage = mergeAnthropicUsage(usage, message.usage);
-          yield { type: 'response-metadata', responseId: message.id, model: message.model };
+          parts.push({ type: 'response-metadata', responseId: message.id, model: message.model });
           break;
         }
         case 'content_block_start': {
@@ -86,9 +88,9 @@ export async function* anthropicStream(
           blocks.set(payload.index, { type: block.type, id: block.type === 'tool_use' ? block.id || generateToolCallId() : block.id, name: block.name, json: '', startInput: block.input });
           if (block.type === 'text' && block.text) {
             if (jsonToolName) heldText += block.text;
-            else yield { type: 'text-delta', text: block.text };
+            else parts.push({ type: 'text-delta', text: block.text });
           } else if (block.type === 'thinking' && block.thinking) {
-            yield { type: 'reasoning-delta', text: block.thinking };
+            parts.push({ type: 'reasoning-delta', text: block.thinking });
           }
           break;
         }
@@ -98,15 +100,15 @@ export async function* anthropicStream(
           if (!delta) break;
           if (delta.type === 'text_delta' && delta.text) {
             if (jsonToolName) heldText += delta.text;
-            else yield { type: 'text-delta', text: delta.text };
+            else parts.push({ type: 'text-delta', text: delta.text });
           } else if (delta.type === 'thinking_delta' && delta.thinking) {
-            yield { type: 'reasoning-delta', text: delta.thinking };
+            parts.push({ type: 'reasoning-delta', text: delta.thinking });
           } else if (delta.type === 'input_json_delta' && block && delta.partial_json) {
             block.json += delta.partial_json;
             // Server tools (server_tool_use) stream their input too, but they are not ours to run.
             if (block.type !== 'tool_use') break;
-            if (jsonToolName !== undefined && block.name === jsonToolName) yield { type: 'text-delta', text: delta.partial_json };
-            else yield { type: 'tool-call-delta', id: block.id ?? '', name: block.name ?? '', argumentsDelta: delta.partial_json };
+            if (jsonToolName !== undefined && block.name === jsonToolName) parts.push({ type: 'text-delta', text: delta.partial_json });
+            else parts.push({ type: 'tool-call-delta', id: block.id ?? '', name: block.name ?? '', argumentsDelta: delta.partial_json });
           }
           // signature_delta and citations_delta carry nothing the portable stream has a place for.
           break;
@@ -119,10 +121,10 @@ export async function* anthropicStream(
           if (jsonToolName !== undefined && block.name === jsonToolName) {
             jsonAnswered = true;
             // The input arrived whole at the start, so no delta carried it: emit it now as the text.
-            if (block.json.trim() === '' && raw.trim() !== '') yield { type: 'text-delta', text: raw };
+            if (block.json.trim() === '' && raw.trim() !== '') parts.push({ type: 'text-delta', text: raw });
           } else {
             ownToolCalls++;
-            yield { type: 'tool-call', toolCall: createAnthropicToolCall(block.id ?? '', block.name ?? '', raw) };
+            parts.push({ type: 'tool-call', toolCall: createAnthropicToolCall(block.id ?? '', block.name ?? '', raw) });
           }
           break;
         }
@@ -131,22 +133,24 @@ export async function* anthropicStream(
           if (payload.delta?.stop_reason !== undefined) stopReason = payload.delta.stop_reason;
           break;
         case 'message_stop': {
-          if (jsonToolName && !jsonAnswered && heldText) yield { type: 'text-delta', text: heldText };
+          if (jsonToolName && !jsonAnswered && heldText) parts.push({ type: 'text-delta', text: heldText });
           const finalUsage = convertAnthropicUsage(usage);
-          yield { type: 'usage', usage: finalUsage };
+          parts.push({ type: 'usage', usage: finalUsage });
           finished = true;
-          yield {
+          parts.push({
             type: 'finish',
             finishReason: mapAnthropicStopReason(stopReason, jsonAnswered && ownToolCalls === 0),
             ...(stopReason ? { rawFinishReason: stopReason } : {}),
             usage: finalUsage,
-          };
-          return;
+          });
+          return true;
         }
         default:
           break;
       }
-    }
+      return false;
+    });
+    if (stopped) return;
     throw new InvalidResponseError(`${provider}: stream ended before message_stop (truncated response)`, { provider, model: call.model });
   } finally {
     if (!finished) controller.abort();

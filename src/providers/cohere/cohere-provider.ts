@@ -1,7 +1,7 @@
 import { AuthenticationError } from '../../errors/authentication-error';
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { requestJson, sendProviderRequest } from '../../http/post-json';
-import { readServerSentEvents } from '../../http/server-sent-events';
+import { batched, type BatchedIterable } from '../../http/part-batches';
 import type { ProviderChatCall, ProviderChatResult } from '../../spec/chat';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../../spec/embedding';
 import type { ModelInfo } from '../../spec/model-info';
@@ -15,7 +15,7 @@ import { embedWithCohere } from './cohere-embed';
 import { cohereKnownModels, convertCohereModel } from './cohere-models';
 import type { CohereProviderOptions } from './cohere-options';
 import { buildCohereChatBody } from './cohere-request-body';
-import { readCohereStream } from './cohere-stream';
+import { readCohereStreamBatches } from './cohere-stream';
 import { markTakesAbortSignalLike } from '../../http/takes-abort-signal-like';
 
 const defaultBaseUrl = 'https://api.cohere.com/v2';
@@ -55,7 +55,9 @@ export function createCohere(options: CohereProviderOptions = {}): LanguageModel
     return parseCohereChatResponse(response, id, model);
   };
 
-  async function* stream(call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
+  const stream = (call: ProviderChatCall, context: ProviderCallContext): BatchedIterable<ProviderStreamPart> => batched(() => streamBatches(call, context));
+
+  async function* streamBatches(call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
     const model = call.model || defaultModel;
     const response = await sendProviderRequest({
       url: `${baseUrl}/chat`,
@@ -67,7 +69,7 @@ export function createCohere(options: CohereProviderOptions = {}): LanguageModel
       model,
     });
     if (!response.body) throw new InvalidResponseError(`${id}: streaming response has no body`, { provider: id, model });
-    yield* readCohereStream(readServerSentEvents(response.body, id, context.signal), id, model);
+    yield* readCohereStreamBatches(response.body, id, model, context.signal);
   }
 
   const embed = (call: ProviderEmbedCall, context: ProviderCallContext): Promise<ProviderEmbedResult> => {

@@ -1,9 +1,9 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { createProviderError } from '../../http/provider-error';
 import { parseProviderJson } from '../../http/post-json';
-import type { ServerSentEvent } from '../../http/server-sent-events';
 import type { ProviderStreamPart } from '../../spec/stream';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
+import { partBatchesOfEvents } from '../shared/part-batches-of-events';
 import type { CohereStreamEvent } from './cohere-api-types';
 import { mapCohereFinishReason } from './cohere-finish-reason';
 import { parseCohereToolCall } from './cohere-tool-call';
@@ -16,16 +16,17 @@ interface OpenToolCall {
 }
 
 /**
- * Turns Cohere v2 chat SSE events into stream parts. Events are dispatched on the JSON `type` (equal to the
- * SSE event name). The stream is complete only after `message-end`; anything else is a truncation and
- * throws. Tool calls are announced by `tool-call-start`, grow through `tool-call-delta` and are emitted
- * whole at `tool-call-end`.
+ * Turns a Cohere v2 chat SSE body into batches of stream parts (the parts of every event one network read
+ * completed). Events are dispatched on the JSON `type` (equal to the SSE event name). The stream is
+ * complete only after `message-end`; anything else is a truncation and throws. Tool calls are announced
+ * by `tool-call-start`, grow through `tool-call-delta` and are emitted whole at `tool-call-end`.
  */
-export async function* readCohereStream(
-  events: AsyncIterable<ServerSentEvent>,
+export async function* readCohereStreamBatches(
+  body: ReadableStream<Uint8Array>,
   provider: string,
   model: string,
-): AsyncGenerator<ProviderStreamPart> {
+  signal?: AbortSignal,
+): AsyncGenerator<ProviderStreamPart[]> {
   const openCalls = new Map<number, OpenToolCall>();
   let callCount = 0;
 
@@ -36,25 +37,25 @@ export async function* readCohereStream(
     return { type: 'tool-call', toolCall: parseCohereToolCall(open.id, open.name, open.rawArguments) };
   };
 
-  for await (const sse of events) {
-    if (sse.data.trim() === '' || sse.data.trim() === '[DONE]') continue;
+  const ended = yield* partBatchesOfEvents(body, provider, signal, (sse, parts) => {
+    if (sse.data.trim() === '' || sse.data.trim() === '[DONE]') return false;
     const event = parseProviderJson<CohereStreamEvent>(sse.data, provider, model);
     const type = event.type ?? sse.event;
     const delta = event.delta;
     switch (type) {
       case 'message-start':
-        yield { type: 'response-metadata', ...(event.id !== undefined ? { responseId: event.id } : {}), model };
+        parts.push({ type: 'response-metadata', ...(event.id !== undefined ? { responseId: event.id } : {}), model });
         break;
       case 'content-start':
       case 'content-delta': {
         const content = delta?.message?.content;
-        if (content?.text) yield { type: 'text-delta', text: content.text };
-        if (content?.thinking) yield { type: 'reasoning-delta', text: content.thinking };
+        if (content?.text) parts.push({ type: 'text-delta', text: content.text });
+        if (content?.thinking) parts.push({ type: 'reasoning-delta', text: content.thinking });
         break;
       }
       case 'tool-plan-delta': {
         const plan = delta?.message?.tool_plan;
-        if (plan) yield { type: 'reasoning-delta', text: plan };
+        if (plan) parts.push({ type: 'reasoning-delta', text: plan });
         break;
       }
       case 'tool-call-start': {
@@ -67,7 +68,7 @@ export async function* readCohereStream(
         };
         callCount++;
         openCalls.set(index, open);
-        if (open.rawArguments !== '') yield { type: 'tool-call-delta', id: open.id, name: open.name, argumentsDelta: open.rawArguments };
+        if (open.rawArguments !== '') parts.push({ type: 'tool-call-delta', id: open.id, name: open.name, argumentsDelta: open.rawArguments });
         break;
       }
       case 'tool-call-delta': {
@@ -76,28 +77,28 @@ export async function* readCohereStream(
         if (!open) throw new InvalidResponseError(`${provider}: tool-call-delta for a tool call that was never started`, { provider, model });
         if (fragment) {
           open.rawArguments += fragment;
-          yield { type: 'tool-call-delta', id: open.id, name: open.name, argumentsDelta: fragment };
+          parts.push({ type: 'tool-call-delta', id: open.id, name: open.name, argumentsDelta: fragment });
         }
         break;
       }
       case 'tool-call-end': {
         const part = finishCall(event.index ?? callCount - 1);
-        if (part) yield part;
+        if (part) parts.push(part);
         break;
       }
       case 'message-end': {
         // A call left open by a server that skipped tool-call-end is still a complete call here.
-        for (const index of [...openCalls.keys()]) yield finishCall(index)!;
+        for (const index of [...openCalls.keys()]) parts.push(finishCall(index)!);
         const usage = convertCohereUsage(delta?.usage);
         const rawFinishReason = delta?.finish_reason;
-        yield { type: 'usage', usage };
-        yield {
+        parts.push({ type: 'usage', usage });
+        parts.push({
           type: 'finish',
           finishReason: mapCohereFinishReason(rawFinishReason),
           ...(rawFinishReason !== undefined ? { rawFinishReason } : {}),
           usage,
-        };
-        return;
+        });
+        return true;
       }
       case 'error':
         throw createProviderError({ provider, model, body: event });
@@ -109,6 +110,8 @@ export async function* readCohereStream(
         // citation-start/-end, content-end, debug: nothing to normalise.
         break;
     }
-  }
+    return false;
+  });
+  if (ended) return;
   throw new InvalidResponseError(`${provider}: the stream ended before message-end (truncated response)`, { provider, model });
 }

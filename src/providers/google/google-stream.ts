@@ -2,10 +2,11 @@ import { toAbortSignal } from '../../http/abort-source';
 import { anySignal } from '../../http/any-signal';
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson, sendProviderRequest } from '../../http/post-json';
-import { readServerSentEvents } from '../../http/server-sent-events';
+import { batched, type BatchedIterable } from '../../http/part-batches';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
+import { partBatchesOfEvents } from '../shared/part-batches-of-events';
 import type { GoogleResponse } from './google-api-types';
 import { googleFetch, googleHeaders, googleModelPath, type GoogleConfig } from './google-config';
 import { buildGoogleRequest } from './google-request-body';
@@ -17,7 +18,12 @@ import { createGoogleResponseProcessor } from './google-response-processor';
  * finishes only if some candidate carried a `finishReason` (or the prompt was blocked); a body that ends
  * without one was cut off and throws.
  */
-export async function* googleStream(config: GoogleConfig, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
+export function googleStream(config: GoogleConfig, call: ProviderChatCall, context: ProviderCallContext): BatchedIterable<ProviderStreamPart> {
+  return batched(() => googleStreamBatches(config, call, context));
+}
+
+/** `googleStream` in batches: the parts of every event one network read completed. */
+async function* googleStreamBatches(config: GoogleConfig, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = config.providerId;
   const body = buildGoogleRequest(call, { providerId: provider, lookupSignature: config.signatures.lookup });
   // Our own controller lets an early `return()` by the consumer abort the upstream request.
@@ -36,16 +42,17 @@ export async function* googleStream(config: GoogleConfig, call: ProviderChatCall
     });
     if (!response.body) throw new InvalidResponseError(`${provider}: streaming response has no body`, { provider, model: call.model });
     const processor = createGoogleResponseProcessor({ provider, model: call.model, rememberSignature: config.signatures.remember });
-    for await (const event of readServerSentEvents(response.body, provider, signal)) {
-      if (event.data.trim() === '' || event.data === '[DONE]') continue;
-      yield* processor.accept(parseProviderJson<GoogleResponse>(event.data, provider, call.model));
-    }
+    yield* partBatchesOfEvents(response.body, provider, signal, (event, parts) => {
+      if (event.data.trim() === '' || event.data === '[DONE]') return false;
+      for (const part of processor.accept(parseProviderJson<GoogleResponse>(event.data, provider, call.model))) parts.push(part);
+      return false;
+    });
     if (!processor.finished) {
       throw new InvalidResponseError(`${provider}: stream ended without a finishReason (truncated response)`, { provider, model: call.model });
     }
     const closing = processor.close();
     finished = true;
-    yield* closing;
+    yield closing;
   } finally {
     if (!finished) controller.abort();
   }

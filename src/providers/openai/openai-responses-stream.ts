@@ -1,12 +1,13 @@
 import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
-import { readServerSentEvents } from '../../http/server-sent-events';
+import { batched, type BatchedIterable } from '../../http/part-batches';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
 import { estimateUsage } from '../shared/estimate-usage';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
+import { partBatchesOfEvents } from '../shared/part-batches-of-events';
 import { parseToolArguments } from '../shared/tool-arguments';
 import type { OpenAIEndpoint } from './openai-endpoint';
 import { responsesFinishReason, type OpenAIResponseObject } from './openai-responses-chat';
@@ -36,7 +37,12 @@ interface PendingFunctionCall {
  * An `error` event or `response.failed` throws; a body that ends before a terminal event never finishes.
  * A JSON answer instead of an event stream throws the error it carries, as on the Chat Completions path.
  */
-export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart> {
+export function openAIResponsesStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): BatchedIterable<ProviderStreamPart> {
+  return batched(() => openAIResponsesStreamBatches(endpoint, call, context));
+}
+
+/** `openAIResponsesStream` in batches: the parts of every event one network read completed. */
+async function* openAIResponsesStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = endpoint.provider;
   const model = call.model;
   const events = await openOpenAIEventStream(endpoint, '/responses', buildOpenAIResponsesBody(call, endpoint, true), context, model);
@@ -44,11 +50,11 @@ export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: Pro
   const calls = new Map<string, PendingFunctionCall>();
   let outputCharacters = 0;
   let announced = false;
-  let terminal: OpenAIResponseObject | undefined;
-  for await (const event of readServerSentEvents(events, provider, context.signal)) {
+  let terminal = undefined as OpenAIResponseObject | undefined;
+  yield* partBatchesOfEvents(events, provider, context.signal, (event, parts) => {
     const data = event.data.trim();
-    if (data === '[DONE]') break;
-    if (data.length === 0) continue;
+    if (data === '[DONE]') return true;
+    if (data.length === 0) return false;
     const payload = parseProviderJson<ResponsesEvent>(data, provider, model);
     const type = payload?.type ?? event.event;
     switch (type) {
@@ -63,20 +69,20 @@ export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: Pro
           const metadata: ProviderStreamPart = { type: 'response-metadata' };
           if (payload.response.id) metadata.responseId = payload.response.id;
           if (payload.response.model) metadata.model = payload.response.model;
-          yield metadata;
+          parts.push(metadata);
         }
         break;
       case 'response.output_text.delta':
         if (typeof payload.delta === 'string' && payload.delta.length > 0) {
           outputCharacters += payload.delta.length;
-          yield { type: 'text-delta', text: payload.delta };
+          parts.push({ type: 'text-delta', text: payload.delta });
         }
         break;
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
         if (typeof payload.delta === 'string' && payload.delta.length > 0) {
           outputCharacters += payload.delta.length;
-          yield { type: 'reasoning-delta', text: payload.delta };
+          parts.push({ type: 'reasoning-delta', text: payload.delta });
         }
         break;
       case 'response.output_item.added':
@@ -89,7 +95,7 @@ export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: Pro
         if (pending && typeof payload.delta === 'string' && payload.delta.length > 0) {
           pending.arguments += payload.delta;
           outputCharacters += payload.delta.length;
-          yield { type: 'tool-call-delta', id: pending.callId, name: pending.name, argumentsDelta: payload.delta };
+          parts.push({ type: 'tool-call-delta', id: pending.callId, name: pending.name, argumentsDelta: payload.delta });
         }
         break;
       }
@@ -102,7 +108,7 @@ export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: Pro
         if (!pending.emitted) {
           pending.emitted = true;
           calls.set(item.id, pending);
-          yield { type: 'tool-call', toolCall: { id: pending.callId, name: item.name ?? pending.name, arguments: parseToolArguments(rawArguments), rawArguments } };
+          parts.push({ type: 'tool-call', toolCall: { id: pending.callId, name: item.name ?? pending.name, arguments: parseToolArguments(rawArguments), rawArguments } });
         }
         break;
       }
@@ -111,14 +117,16 @@ export async function* openAIResponsesStream(endpoint: OpenAIEndpoint, call: Pro
         terminal = payload.response ?? {};
         break;
     }
-    if (terminal) break;
-  }
+    return terminal !== undefined;
+  });
   if (!terminal) {
     throw new InvalidResponseError(`${provider}: the response stream ended before response.completed`, { provider, model });
   }
   const hasToolCalls = calls.size > 0;
   const finish = responsesFinishReason(terminal, hasToolCalls);
   const reported = normalizeOpenAIResponsesUsage(terminal.usage);
-  if (reported) yield { type: 'usage', usage: reported };
-  yield { type: 'finish', finishReason: finish.finishReason, rawFinishReason: finish.raw, usage: reported ?? estimateUsage(call.messages, outputCharacters) };
+  const last: ProviderStreamPart[] = [];
+  if (reported) last.push({ type: 'usage', usage: reported });
+  last.push({ type: 'finish', finishReason: finish.finishReason, rawFinishReason: finish.raw, usage: reported ?? estimateUsage(call.messages, outputCharacters) });
+  yield last;
 }

@@ -2,12 +2,12 @@ import { InvalidResponseError } from '../../errors/invalid-response-error';
 import { parseProviderJson } from '../../http/post-json';
 import { createProviderError } from '../../http/provider-error';
 import { batched, type BatchedIterable } from '../../http/part-batches';
-import { readServerSentEventBatches } from '../../http/server-sent-events';
 import type { ProviderChatCall } from '../../spec/chat';
 import type { ProviderCallContext } from '../../spec/provider';
 import type { ProviderStreamPart } from '../../spec/stream';
 import type { Usage } from '../../spec/usage';
 import { estimateUsage } from '../shared/estimate-usage';
+import { partBatchesOfEvents } from '../shared/part-batches-of-events';
 import { generateToolCallId } from '../shared/generate-tool-call-id';
 import { parseToolArguments } from '../shared/tool-arguments';
 import { readOpenAIContent, readOpenAIReasoning } from './openai-content';
@@ -153,57 +153,23 @@ export function openAIStream(endpoint: OpenAIEndpoint, call: ProviderChatCall, c
   return batched(() => openAIStreamBatches(endpoint, call, context));
 }
 
-function hasContent(parts: readonly ProviderStreamPart[], from: number): boolean {
-  for (let index = from; index < parts.length; index++) {
-    const type = parts[index]!.type;
-    if (type === 'text-delta' || type === 'reasoning-delta' || type === 'tool-call-delta' || type === 'tool-call') return true;
-  }
-  return false;
-}
-
 /** `openAIStream` in batches: the parts of every event one network read completed. */
 async function* openAIStreamBatches(endpoint: OpenAIEndpoint, call: ProviderChatCall, context: ProviderCallContext): AsyncGenerator<ProviderStreamPart[]> {
   const provider = endpoint.provider;
   const model = call.model;
   const events = await openOpenAIEventStream(endpoint, '/chat/completions', buildOpenAIChatBody(call, endpoint, true), context, model);
   const state = createStreamState();
-  let done = false;
-  let contentSent = false;
-  for await (const batch of readServerSentEventBatches(events, provider, context.signal)) {
-    let parts: ProviderStreamPart[] = [];
-    let failed = false;
-    let failure: unknown;
-    try {
-      for (const event of batch) {
-        const data = event.data.trim();
-        if (data === '[DONE]') {
-          done = true;
-          break;
-        }
-        if (data.length === 0) continue;
-        const payload = parseProviderJson<ChatCompletionChunk>(data, provider, model);
-        const payloadError = errorFromOpenAIPayload(payload, provider, model);
-        if (payloadError) throw payloadError;
-        if (event.event === 'error') throw createProviderError({ provider, model, body: payload });
-        const before = parts.length;
-        appendPartsOfChunk(payload, state, parts);
-        // The first content goes out at once, not after the rest of its read is parsed: a first read can
-        // hold many events, and the time to the first token is what a user sees.
-        if (!contentSent && parts.length > before && hasContent(parts, before)) {
-          contentSent = true;
-          yield parts;
-          parts = [];
-        }
-      }
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    // Parts before a failure still reach the consumer first, as they would one at a time.
-    if (parts.length > 0) yield parts;
-    if (failed) throw failure;
-    if (done) break;
-  }
+  const done = yield* partBatchesOfEvents(events, provider, context.signal, (event, parts) => {
+    const data = event.data.trim();
+    if (data === '[DONE]') return true;
+    if (data.length === 0) return false;
+    const payload = parseProviderJson<ChatCompletionChunk>(data, provider, model);
+    const payloadError = errorFromOpenAIPayload(payload, provider, model);
+    if (payloadError) throw payloadError;
+    if (event.event === 'error') throw createProviderError({ provider, model, body: payload });
+    appendPartsOfChunk(payload, state, parts);
+    return false;
+  });
   if (!done && state.rawFinishReason === undefined) {
     // The connection closed cleanly but the response is incomplete (a proxy timeout, a crashed worker).
     throw new InvalidResponseError(`${provider}: the stream ended before it finished (no finish_reason and no [DONE])`, { provider, model });
