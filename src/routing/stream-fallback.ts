@@ -247,9 +247,12 @@ export function streamWithFallback(options: StreamWithFallbackOptions): Fallback
           let batch = current.buffered;
           while (true) {
             for (const part of batch) {
-              if (part.type === 'text-delta') text?.append(part.text);
-              else if (part.type === 'finish') finished = true;
-              if (contentTypes.has(part.type)) contentParts++;
+              if (part.type === 'finish') finished = true;
+              else if (text !== undefined) {
+                // Only a splice needs the answer so far and the number of content parts before it.
+                if (part.type === 'text-delta') text.append(part.text);
+                if (contentTypes.has(part.type)) contentParts++;
+              }
             }
             yield batch;
             if (finished) break;
