@@ -124,6 +124,25 @@ describe('every stream attempt is booked', () => {
     expect(await llm.storage.recentUsage({ userId: 'reader' })).toEqual([expect.objectContaining({ status: 'success', costMicroUsd: 90, inputTokens: 10, outputTokens: 4 })]);
     expect(await state.balance(creditAccount('user', 'reader'))).toMatchObject({ balance: 1_000_000 - 90, reserved: 0 });
   });
+
+  it('the cost is settled and the record queued before the finish part reaches the reader', async () => {
+    const state = createMemoryState();
+    const paid = createMockProvider({ id: 'paid', local: false, apiKey: 'sk-test-paid-0000', replies: [{ text: 'streamed answer', usage: { inputTokens: 10, outputTokens: 4 } }] });
+    const llm = createLLMManager({ providers: [paid], state, credits: {}, pricing: { overrides: { 'paid:*': { inputPerMillion: 3, outputPerMillion: 15 } } } });
+    await createCreditLedger({ state }).add({ account: creditAccount('user', 'reader'), kind: 'grant', amountMicroUsd: 1_000_000, entryId: 'g' });
+    const stream = llm.stream({ model: 'paid:big', messages: [{ role: 'user', content: 'stream please' }], userId: 'reader', maxTokens: 20 });
+    let atFinish: unknown;
+    for await (const part of stream) {
+      // A reader may stop here for good: nothing after the finish part may be needed for the books.
+      if (part.type === 'finish') {
+        atFinish = await state.balance(creditAccount('user', 'reader'));
+        break;
+      }
+    }
+    expect(atFinish).toMatchObject({ balance: 1_000_000 - 90, reserved: 0 });
+    await llm.close();
+    expect(await llm.storage.recentUsage({ userId: 'reader' })).toEqual([expect.objectContaining({ status: 'success', costMicroUsd: 90 })]);
+  });
 });
 
 // These fail too until the stream-booking bug above is fixed: every stream read to its end lacks its record.
