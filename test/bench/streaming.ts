@@ -37,6 +37,9 @@ export async function runStreaming(context: BenchContext): Promise<BenchResult[]
   const streamsPerRound = context.quick ? 20 : 100;
   const longPerRound = context.quick ? 2 : 6;
   const rounds = context.quick ? 3 : 5;
+  // The long stream's rate moved by ±5 % between processes with 5 rounds (0.89-0.97 of raw for the same
+  // code); with 21 it stayed within 0.89-0.94. A round of it takes ~0.15 s.
+  const longRounds = context.quick ? 3 : 21;
 
   const firstChunk = (stream: () => Promise<{ firstMicroseconds: number }>) => async () => {
     const samples: number[] = [];
@@ -60,7 +63,7 @@ export async function runStreaming(context: BenchContext): Promise<BenchResult[]
   };
   for (const variant of [...Object.values(ttftVariants), ...Object.values(longVariants)]) await variant(); // warm-up
   const ttft = await interleaved(rounds, ttftVariants);
-  const long = await interleaved(rounds, longVariants);
+  const long = await interleaved(longRounds, longVariants);
   await Promise.all(Object.values(managers).flatMap((pair) => [pair.short.close(), pair.long.close()]));
 
   const rawFirst = median(ttft.raw);
@@ -86,7 +89,7 @@ export async function runStreaming(context: BenchContext): Promise<BenchResult[]
       }),
       measured({
         name: `streaming chunks/s, long stream (${label})`, value: managerRate, unit: 'chunks/s', baseline: rawRate, target: '>= 0.95 of raw',
-        meets: (value, baseline) => baseline !== null && value / baseline >= 0.95, note: `${longEvents} events per stream, median of ${rounds} rounds × ${longPerRound}`,
+        meets: (value, baseline) => baseline !== null && value / baseline >= 0.95, note: `${longEvents} events per stream, median of ${longRounds} rounds × ${longPerRound}`,
       }),
     );
   }
