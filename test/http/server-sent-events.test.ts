@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents } from '../../src/http/server-sent-events';
 import { readNewlineDelimitedJson } from '../../src/http/newline-delimited-json';
-
-/** A body that hands over `bytes` in reads of `size` bytes. */
-function bodyOf(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      controller.enqueue(bytes.slice(offset, offset + size));
-      offset += size;
-    },
-  });
-}
+import { bodyInReads } from '../support/body-in-reads';
 
 const text = '\uFEFFdata: {"content":"Grüße 😀 — 中文"}\n\nevent: done\ndata: €\n\n';
 const bytes = new TextEncoder().encode(text);
@@ -24,7 +10,7 @@ describe('reading a UTF-8 body in reads of any size', () => {
   it('server-sent events keep characters cut between reads whole, and drop the leading byte-order mark', async () => {
     for (const size of [1, 2, 3, 5, 7, 64]) {
       const events = [];
-      for await (const event of readServerSentEvents(bodyOf(bytes, size), 'test')) events.push(event);
+      for await (const event of readServerSentEvents(bodyInReads(bytes, size), 'test')) events.push(event);
       expect(events, `reads of ${size} bytes`).toEqual([{ data: '{"content":"Grüße 😀 — 中文"}' }, { event: 'done', data: '€' }]);
     }
   });
@@ -33,7 +19,7 @@ describe('reading a UTF-8 body in reads of any size', () => {
     const lines = new TextEncoder().encode('{"message":"Grüße 😀"}\n{"message":"中文 €"}\n');
     for (const size of [1, 2, 3, 5]) {
       const values = [];
-      for await (const value of readNewlineDelimitedJson(bodyOf(lines, size), 'test')) values.push(value);
+      for await (const value of readNewlineDelimitedJson(bodyInReads(lines, size), 'test')) values.push(value);
       expect(values, `reads of ${size} bytes`).toEqual([{ message: 'Grüße 😀' }, { message: '中文 €' }]);
     }
   });

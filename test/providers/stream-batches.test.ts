@@ -10,27 +10,11 @@ import { createOpenAI } from '../../src/providers/openai';
 import { partBatchesOfEvents } from '../../src/providers/shared/part-batches-of-events';
 import type { LanguageModelProvider } from '../../src/spec/provider';
 import type { ProviderStreamPart } from '../../src/spec/stream';
+import { bodyInReads } from '../support/body-in-reads';
 import { framedFixture, type WireRecipe } from '../support/provider-fixtures';
 
-/** A body handing over `text` in reads of `size` bytes (all of it in one read when size is 0). */
-function bodyOf(text: string, size = 0): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      const end = size === 0 ? bytes.length : offset + size;
-      controller.enqueue(bytes.slice(offset, end));
-      offset = end;
-    },
-  });
-}
-
 const fetchOf = (text: string, size = 0): typeof fetch => async () =>
-  new Response(bodyOf(text, size), { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  new Response(bodyInReads(text, size), { status: 200, headers: { 'content-type': 'text/event-stream' } });
 
 async function batchesOfStream(stream: AsyncIterable<ProviderStreamPart>): Promise<ProviderStreamPart[][]> {
   const iterator = (stream as unknown as { [partBatches](): AsyncIterator<ProviderStreamPart[]> })[partBatches]();
@@ -78,7 +62,7 @@ describe('partBatchesOfEvents', () => {
   it('hands the parts before a failing event over before the failure', async () => {
     const batches: ProviderStreamPart[][] = [];
     const reading = (async () => {
-      const generator = partBatchesOfEvents(bodyOf(events('a', 'b', 'bad', 'c')), 'test', undefined, (event, parts) => {
+      const generator = partBatchesOfEvents(bodyInReads(events('a', 'b', 'bad', 'c')), 'test', undefined, (event, parts) => {
         if (event.data === 'bad') throw new Error('garbage from the provider');
         parts.push(text(event.data));
       });
@@ -95,7 +79,7 @@ describe('partBatchesOfEvents', () => {
       parts.push(text(event.data));
       return event.data === 'end';
     };
-    const ended = partBatchesOfEvents(bodyOf(events('a', 'end', 'after')), 'test', undefined, handle);
+    const ended = partBatchesOfEvents(bodyInReads(events('a', 'end', 'after')), 'test', undefined, handle);
     let next = await ended.next();
     const batches: ProviderStreamPart[][] = [];
     for (; !next.done; next = await ended.next()) batches.push(next.value);
@@ -103,7 +87,7 @@ describe('partBatchesOfEvents', () => {
     expect(handled).toEqual(['a', 'end']);
     expect(batches.flat()).toEqual([text('a'), text('end')]);
 
-    const cut = partBatchesOfEvents(bodyOf(events('a', 'b')), 'test', undefined, handle);
+    const cut = partBatchesOfEvents(bodyInReads(events('a', 'b')), 'test', undefined, handle);
     for (next = await cut.next(); !next.done; next = await cut.next()) void next.value;
     expect(next.value).toBe(false);
   });
