@@ -49,6 +49,16 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/**
+ * The same comparison round by round: each round's `values[i] / baselines[i]` (both run in round i of
+ * `interleaved`), as "median (lowest–highest)". When the machine's speed drifts between rounds, a ratio of
+ * medians mixes rounds taken at different speeds; the per-round ratios show how far the comparison moved.
+ */
+export function perRoundRatios(values: number[], baselines: number[]): string {
+  const ratios = values.map((value, index) => value / baselines[index]!);
+  return `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`;
+}
+
 /** Nearest-rank percentile, p in [0, 100]. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

@@ -3,7 +3,7 @@ import type { LLMManager } from '../../src/manager/create-llm-manager';
 import type { Storage } from '../../src/spec/storage';
 import { createMemoryStorage } from '../../src/storage/memory/index';
 import { benchRequest, createBenchManager } from './clients';
-import { interleaved, requestsPerSecond, measured, median, notMeasured, type BenchContext, type BenchResult } from './harness';
+import { interleaved, requestsPerSecond, measured, median, notMeasured, perRoundRatios, type BenchContext, type BenchResult } from './harness';
 import { usageRecords } from './usage-records';
 
 /** A manager that writes the usage ledger to `storage`, or the reason there is none yet. */
@@ -72,7 +72,7 @@ export async function runUsage(context: BenchContext): Promise<BenchResult[]> {
     measured({
       name: 'chat() throughput with the ledger on (memory storage)', value: on, unit: 'req/s', baseline: off, target: '<= 3 % loss',
       meets: (value, baseline) => baseline !== null && value / baseline >= 0.97,
-      note: `concurrency 64, ${rounds} interleaved rounds; off = a storage that discards usage rows (the default storage would keep them in memory); loss ${(100 * (1 - on / off)).toFixed(1)} %`,
+      note: `concurrency 64, ${rounds} interleaved rounds; off = a storage that discards usage rows (the default storage would keep them in memory); loss ${(100 * (1 - on / off)).toFixed(1)} %; per-round ratios ${perRoundRatios(perRoundRates.on, perRoundRates.off)}`,
     }),
   );
   return results;
