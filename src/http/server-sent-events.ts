@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { mapFetchError } from './map-fetch-error';
-import { Utf8ChunkDecoder } from './utf8-chunk-decoder';
+import { LineChunkDecoder } from './line-chunk-decoder';
 
 /** One server-sent event: its `event:` name (if any) and its `data:` payload. */
 export interface ServerSentEvent {
@@ -22,7 +22,8 @@ export async function* readServerSentEventBatches(
 ): AsyncGenerator<ServerSentEvent[]> {
   let pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new Utf8ChunkDecoder();
+  const feed = parser.feed;
+  const decoder = new LineChunkDecoder();
   const reader = body.getReader();
   let finished = false;
   try {
@@ -34,11 +35,11 @@ export async function* readServerSentEventBatches(
         throw mapFetchError(error, provider, signal);
       }
       if (chunk.done) {
-        parser.feed(decoder.end());
+        decoder.end(feed);
         // A last event without its blank line (some servers end on `data: [DONE]\n`) still counts.
         parser.reset({ consume: true });
       } else {
-        parser.feed(decoder.decode(chunk.value));
+        decoder.decode(chunk.value, feed);
       }
       if (pending.length > 0) {
         const events = pending;
